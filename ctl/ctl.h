@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * jobsvc-ctl: the command line parser (parser.c), the commands that talk to
+ * the daemon (ctl.c, submit.c) and the output backends (output_table.c for
+ * people, output_json.c for scripts).
+ */
+#ifndef CTL_H
+#define CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "jsv.h"
+#include "proto.h"
+
+#define CTL_SOCKET JSV_RUNSTATEDIR "/jobsvc/control.sock"
+#define CTL_TIMEOUT_MS 30000
+#define CTL_POLL_MS 200 /* job log -f */
+#define CTL_ID_MAX 128 /* longest pool, worker or execution id accepted */
+
+enum ctl_action {
+	CTL_NONE,
+	CTL_STATUS,
+	CTL_QUEUES,
+	CTL_QUEUE_STOP,
+	CTL_QUEUE_PAUSE,
+	CTL_QUEUE_RESUME,
+	CTL_POOLS,
+	CTL_WORKERS,
+	CTL_WORKER_FREE,
+	CTL_SUBMIT,
+	CTL_JOB_SHOW,
+	CTL_JOB_STOP,
+	CTL_JOB_LOG,
+	CTL_EXECUTION_SHOW,
+	CTL_ACTION_MAX
+};
+
+/*
+ * What the command line asked for.  Strings point into argv.  On a parse
+ * error, err says what is wrong and valid, when not empty, lists the words
+ * that would have been accepted ("valid commands: status queues ...").
+ */
+struct parse_result {
+	enum ctl_action action;
+	const char **names; /* job types or worker ids, in order */
+	size_t nnames;
+	bool all;
+	const char *id; /* job, execution or pool id */
+	const char *type; /* submit: the job type */
+	const char *from; /* submit --from: a file name or "-" */
+	const char *execution_id;
+	bool unique;
+	bool follow; /* job log -f */
+	struct json_object *params; /* submit: --params, then --param pairs */
+	struct json_object *pairs; /* the --param pairs seen so far */
+	char err[256];
+	char valid[512];
+};
+
+/* parser.c */
+
+/*
+ * Parses the words after the global options.  Returns 0, or -1 with res->err
+ * (and maybe res->valid) set.  Either way parser_free() releases res.
+ */
+int parser_parse(int argc, char *argv[], struct parse_result *res);
+void parser_free(struct parse_result *res);
+
+/* A pool, worker or execution id: 1 to CTL_ID_MAX graphic ASCII, no '-' first. */
+bool parser_valid_id(const char *s);
+
+/* output_table.c, output_json.c */
+
+enum ctl_view {
+	VIEW_STATUS, /* the status END */
+	VIEW_QUEUES, /* arrays of RECORDs */
+	VIEW_POOLS,
+	VIEW_WORKERS,
+	VIEW_MESSAGE, /* an action's END: {"message", ...} */
+	VIEW_JOB, /* job.show END */
+	VIEW_EXECUTION, /* execution.show END */
+	VIEW_LOG, /* a job.log END: {"data", "offset", "done"} */
+	VIEW_MAX
+};
+
+struct output {
+	void (*show[VIEW_MAX])(struct json_object *obj);
+	/* submit: called for each job's RECORD, in input order */
+	void (*submitted)(struct json_object *rec);
+	/* after the last job; one is true for a single submit */
+	void (*submit_end)(bool one);
+};
+
+extern const struct output output_table;
+extern const struct output output_json;
+
+/* ctl.c */
+
+/* Formats a message into err; returns -1. */
+int ctl_errorf(char *err, size_t errlen, const char *fmt, ...) JSV_PRINTF(3, 4);
+
+/*
+ * Sends req (and puts it) and reads the answer: RECORD payloads are appended
+ * to records, the END payload is stored in *end (the caller puts it).  A
+ * RECORD where records is NULL is a protocol error.  Returns 0, or -1 with
+ * the daemon's error text or the local failure in err.
+ */
+int ctl_request(struct jsv_client *c, struct json_object *req,
+		struct json_object *records, struct json_object **end,
+		char *err, size_t errlen);
+
+/* Runs the parsed command against the daemon; returns the exit status. */
+int ctl_run(const struct parse_result *res, const char *sockpath,
+	    const struct output *out);
+
+/* submit.c */
+
+/*
+ * Makes the job object of a submit request: name, parameters (a new
+ * reference is taken; NULL means {}), unique, and execution_id unless NULL.
+ */
+struct json_object *submit_job_new(const char *name, struct json_object *params,
+				   bool unique, const char *execution_id);
+
+/*
+ * Checks job parameters: a JSON object shallow enough to fit in a request.
+ * Returns 0 or -1 with a message in err.
+ */
+int submit_check_params(struct json_object *params, char *err, size_t errlen);
+
+/*
+ * Parses one line of a submit --from file (len bytes, without or with its
+ * newline): one JSON object with "name" and optional "parameters", "unique"
+ * and "execution_id".  Returns 0 with the job in *job, or with *job NULL for a
+ * blank line; -1 with a message in err.
+ */
+int submit_parse_line(const char *line, size_t len, struct json_object **job,
+		      char *err, size_t errlen);
+
+/* Runs submit, single or --from; returns the exit status. */
+int submit_run(struct jsv_client *c, const struct parse_result *res,
+	       const struct output *out);
+
+#endif /* CTL_H */

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: ISC
+/*
+ * Output for people: aligned tables with the dashboard's column names,
+ * "field: value" lines for one object, the status cards as text.  Every
+ * string from the daemon is escaped before it reaches the terminal.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+#define CELL_MAX 256 /* a table cell, escaped */
+#define VALUE_MAX 4096 /* a "field: value" value, escaped */
+#define COLS_MAX 8 /* columns of the widest table */
+
+enum col_kind {
+	COL_TEXT,
+	COL_NUMBER, /* right-aligned */
+	COL_LATENCY, /* seconds, shown as "2hrs 3min 4sec" */
+};
+
+struct column {
+	const char *header;
+	const char *field;
+	enum col_kind kind;
+};
+
+static const struct column queue_cols[] = {
+	{ "JOB TYPE", "job_type", COL_TEXT },
+	{ "PENDING", "count", COL_NUMBER },
+	{ "LATENCY", "latency", COL_LATENCY },
+	{ "PAUSED", "paused", COL_TEXT },
+};
+
+static const struct column pool_cols[] = {
+	{ "WORKER POOL ID", "worker_pool_id", COL_TEXT },
+	{ "PID", "pid", COL_NUMBER },
+	{ "START AT", "start_at", COL_TEXT },
+	{ "HEARTBEAT AT", "heartbeat_at", COL_TEXT },
+	{ "CONCURRENCY", "concurrency", COL_NUMBER },
+	{ "STATUS", "status", COL_TEXT },
+};
+
+static const struct column worker_cols[] = {
+	{ "WORKER ID", "id", COL_TEXT },
+	{ "POOL ID", "pool_id", COL_TEXT },
+	{ "JOB NAME", "job_name", COL_TEXT },
+	{ "JOB ID", "job_id", COL_TEXT },
+	{ "STARTED AT", "start_at", COL_TEXT },
+	{ "CHECKED IN AT", "checkin_at", COL_TEXT },
+	{ "CHECK IN", "check_in", COL_TEXT },
+};
+
+static const struct column execution_job_cols[] = {
+	{ "JOB ID", "id", COL_TEXT },
+	{ "JOB NAME", "name", COL_TEXT },
+	{ "STATUS", "status", COL_TEXT },
+};
+
+/* The length of an array, 0 for anything else (the field may be absent). */
+static size_t array_len(struct json_object *a)
+{
+	return json_object_is_type(a, json_type_array) ?
+		       json_object_array_length(a) :
+		       0;
+}
+
+/* Printable ASCII only: JSON text that needs no escaping for a terminal. */
+static bool printable(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s < ' ' || *s > '~')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Formats a value for people: strings escaped, numbers and booleans as
+ * such, objects and arrays as compact JSON; "" when absent or null.
+ */
+static void format_value(char *buf, size_t len, struct json_object *v,
+			 enum col_kind kind)
+{
+	const char *json;
+
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		buf[0] = '\0';
+		break;
+	case json_type_int:
+		if (kind == COL_LATENCY && json_object_get_int64(v) >= 0)
+			jsv_fmt_latency(buf, len, json_object_get_int64(v));
+		else
+			snprintf(buf, len, "%" PRId64,
+				 json_object_get_int64(v));
+		break;
+	case json_type_string:
+		jsv_strvis(buf, len, json_object_get_string(v));
+		break;
+	default:
+		json = json_object_to_json_string_ext(
+			v, JSON_C_TO_STRING_PLAIN |
+				   JSON_C_TO_STRING_NOSLASHESCAPE);
+		if (printable(json))
+			snprintf(buf, len, "%s", json);
+		else
+			jsv_strvis(buf, len, json);
+		break;
+	}
+}
+
+/* Text of a record's field for a table cell: "-" when empty. */
+static char *cell(struct json_object *rec, const struct column *col)
+{
+	char buf[CELL_MAX];
+
+	format_value(buf, sizeof(buf), json_object_object_get(rec, col->field),
+		     col->kind);
+	return xstrdup(buf[0] != '\0' ? buf : "-");
+}
+
+static void print_row(const struct column *cols, size_t ncols,
+		      const size_t *width, const char *const *text)
+{
+	size_t i;
+
+	for (i = 0; i < ncols; i++) {
+		if (i > 0)
+			fputs("  ", stdout);
+		if (cols[i].kind == COL_NUMBER)
+			printf("%*s", (int)width[i], text[i]);
+		else if (i + 1 < ncols)
+			printf("%-*s", (int)width[i], text[i]);
+		else
+			fputs(text[i], stdout);
+	}
+	putchar('\n');
+}
+
+/* Prints the records as a table, or says empty when there are none. */
+static void print_table(const struct column *cols, size_t ncols,
+			struct json_object *rows, const char *empty)
+{
+	const char *headers[COLS_MAX];
+	size_t width[COLS_MAX], nrows, r, i, len;
+	char **text;
+
+	nrows = array_len(rows);
+	if (nrows == 0) {
+		puts(empty);
+		return;
+	}
+	text = xcalloc(nrows, ncols * sizeof(*text));
+	for (i = 0; i < ncols; i++) {
+		headers[i] = cols[i].header;
+		width[i] = strlen(cols[i].header);
+	}
+	for (r = 0; r < nrows; r++) {
+		for (i = 0; i < ncols; i++) {
+			text[r * ncols + i] = cell(
+				json_object_array_get_idx(rows, r), &cols[i]);
+			len = strlen(text[r * ncols + i]);
+			if (len > width[i])
+				width[i] = len;
+		}
+	}
+	print_row(cols, ncols, width, headers);
+	for (r = 0; r < nrows; r++)
+		print_row(cols, ncols, width,
+			  (const char *const *)&text[r * ncols]);
+	for (r = 0; r < nrows * ncols; r++)
+		free(text[r]);
+	free(text);
+}
+
+static int64_t get_int(struct json_object *o, const char *key)
+{
+	int64_t v;
+
+	return jsv_json_get_int64(o, key, &v) == 0 ? v : 0;
+}
+
+static void get_text(char *buf, size_t len, struct json_object *o,
+		     const char *key)
+{
+	const char *s;
+
+	jsv_strvis(buf, len, jsv_json_get_string(o, key, &s) == 0 ? s : "");
+}
+
+/* One line of the queues card, its columns as wide as the widest line's. */
+static void card_line(const char *name, int64_t count, int wname, int wcount)
+{
+	printf("  %-*s  %*" PRId64 "\n", wname, name, wcount, count);
+}
+
+/* The dashboard's cards: pending jobs (top queues), schedules, workers. */
+static void show_status(struct json_object *end)
+{
+	struct json_object *queues, *workers, *schedules, *top, *q;
+	char name[CELL_MAX], count[24];
+	int wname = strlen("Others"), wcount, n;
+	size_t i;
+
+	queues = json_object_object_get(end, "queues");
+	printf("Pending Jobs In Queues: %" PRId64 " in %" PRId64 " queues\n",
+	       get_int(queues, "total"), get_int(queues, "types"));
+	top = json_object_object_get(queues, "top");
+	wcount = snprintf(count, sizeof(count), "%" PRId64,
+			  get_int(queues, "others"));
+	for (i = 0; i < array_len(top); i++) {
+		q = json_object_array_get_idx(top, i);
+		get_text(name, sizeof(name), q, "job_type");
+		n = strlen(name);
+		wname = n > wname ? n : wname;
+		n = snprintf(count, sizeof(count), "%" PRId64,
+			     get_int(q, "count"));
+		wcount = n > wcount ? n : wcount;
+	}
+	for (i = 0; i < array_len(top); i++) {
+		q = json_object_array_get_idx(top, i);
+		get_text(name, sizeof(name), q, "job_type");
+		card_line(name, get_int(q, "count"), wname, wcount);
+	}
+	if (get_int(queues, "others") > 0)
+		card_line("Others", get_int(queues, "others"), wname, wcount);
+
+	schedules = json_object_object_get(end, "schedules");
+	if (schedules != NULL) {
+		get_text(name, sizeof(name), schedules, "status");
+		printf("Schedules: %" PRId64 ", %s\n",
+		       get_int(schedules, "total"), name);
+	}
+
+	workers = json_object_object_get(end, "workers");
+	printf("Workers: %" PRId64 "/%" PRId64 " busy, %" PRId64 " free\n",
+	       get_int(workers, "busy"), get_int(workers, "total"),
+	       get_int(workers, "free"));
+
+	get_text(name, sizeof(name), end, "redis");
+	if (name[0] != '\0')
+		printf("Redis: %s\n", name);
+}
+
+static void show_queues(struct json_object *rows)
+{
+	print_table(queue_cols, JSV_ARRAY_SIZE(queue_cols), rows, "no queues");
+}
+
+static void show_pools(struct json_object *rows)
+{
+	print_table(pool_cols, JSV_ARRAY_SIZE(pool_cols), rows,
+		    "no worker pools");
+}
+
+static void show_workers(struct json_object *rows)
+{
+	print_table(worker_cols, JSV_ARRAY_SIZE(worker_cols), rows,
+		    "no workers");
+}
+
+static void show_message(struct json_object *end)
+{
+	char msg[VALUE_MAX];
+
+	get_text(msg, sizeof(msg), end, "message");
+	if (msg[0] != '\0')
+		puts(msg);
+}
+
+/* Every field as "field: value", in the order the daemon sent them. */
+static void show_fields(struct json_object *obj)
+{
+	char key[CELL_MAX], value[VALUE_MAX];
+
+	json_object_object_foreach(obj, k, v) {
+		jsv_strvis(key, sizeof(key), k);
+		format_value(value, sizeof(value), v, COL_TEXT);
+		printf("%s:%s%s\n", key, value[0] != '\0' ? " " : "", value);
+	}
+}
+
+static void show_execution(struct json_object *end)
+{
+	char text[VALUE_MAX];
+
+	get_text(text, sizeof(text), end, "execution_id");
+	printf("execution_id: %s\n", text);
+	get_text(text, sizeof(text), end, "status");
+	printf("status: %s\n", text);
+	putchar('\n');
+	print_table(execution_job_cols, JSV_ARRAY_SIZE(execution_job_cols),
+		    json_object_object_get(end, "jobs"), "no jobs");
+}
+
+/* The log's bytes as the handler wrote them. */
+static void show_log(struct json_object *end)
+{
+	struct json_object *data = json_object_object_get(end, "data");
+
+	if (json_object_is_type(data, json_type_string))
+		fwrite(json_object_get_string(data), 1,
+		       json_object_get_string_len(data), stdout);
+	fflush(stdout);
+}
+
+static void submitted(struct json_object *rec)
+{
+	char id[CELL_MAX];
+
+	get_text(id, sizeof(id), rec, "id");
+	if (id[0] != '\0')
+		puts(id);
+}
+
+static void submit_end(bool one)
+{
+}
+
+const struct output output_table = {
+	.show = {
+		[VIEW_STATUS] = show_status,
+		[VIEW_QUEUES] = show_queues,
+		[VIEW_POOLS] = show_pools,
+		[VIEW_WORKERS] = show_workers,
+		[VIEW_MESSAGE] = show_message,
+		[VIEW_JOB] = show_fields,
+		[VIEW_EXECUTION] = show_execution,
+		[VIEW_LOG] = show_log,
+	},
+	.submitted = submitted,
+	.submit_end = submit_end,
+};

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: ISC
+/*
+ * The jobsvc-ctl command line, as static token tables: each table lists the
+ * words accepted at one position and the table that follows each of them.
+ * Keywords may be shortened to any unique prefix (an exact match wins over
+ * longer keywords it is a prefix of); "all" must be spelled out since it acts
+ * on everything.  Adding a command or an option is one table entry.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+enum token_type {
+	NOTOKEN, /* ends a table; the command line may not end here */
+	ENDTOKEN, /* ends a table; the command line may end here */
+	KEYWORD, /* a word, or a unique prefix of it */
+	OPTION, /* a keyword whose argument is the next word */
+	ALL, /* the word "all", exactly */
+	VALUE, /* a word that set() accepts */
+};
+
+struct token {
+	enum token_type type;
+	const char *keyword; /* VALUE: its name in the choices, "<job id>" */
+	enum ctl_action action; /* set when matched, unless CTL_NONE */
+	const struct token *next;
+	/*
+	 * Stores the word (VALUE, KEYWORD, ALL) or the option's argument
+	 * (OPTION).  Returns 0, or -1 with res->err set and res unchanged.
+	 */
+	int (*set)(struct parse_result *res, const char *word);
+};
+
+static int fail(struct parse_result *res, const char *fmt, ...)
+	JSV_PRINTF(2, 3);
+
+static int fail(struct parse_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->err, sizeof(res->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+bool parser_valid_id(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == '-')
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i == CTL_ID_MAX || s[i] <= ' ' || s[i] > '~')
+			return false;
+	}
+	return true;
+}
+
+static void add_name(struct parse_result *res, const char *word)
+{
+	res->names =
+		xreallocarray(res->names, res->nnames + 1, sizeof(*res->names));
+	res->names[res->nnames++] = word;
+}
+
+static int set_all(struct parse_result *res, const char *word)
+{
+	res->all = true;
+	return 0;
+}
+
+static int set_type(struct parse_result *res, const char *word)
+{
+	if (!jsv_valid_job_type(word))
+		return fail(res, "invalid job type \"%s\"", word);
+	res->type = word;
+	return 0;
+}
+
+static int add_type(struct parse_result *res, const char *word)
+{
+	if (!jsv_valid_job_type(word))
+		return fail(res, "invalid job type \"%s\"", word);
+	add_name(res, word);
+	return 0;
+}
+
+static int add_worker(struct parse_result *res, const char *word)
+{
+	if (!parser_valid_id(word))
+		return fail(res, "invalid worker id \"%s\"", word);
+	add_name(res, word);
+	return 0;
+}
+
+static int set_pool(struct parse_result *res, const char *word)
+{
+	if (!parser_valid_id(word))
+		return fail(res, "invalid pool id \"%s\"", word);
+	res->id = word;
+	return 0;
+}
+
+static int set_job_id(struct parse_result *res, const char *word)
+{
+	if (!jsv_valid_job_id(word))
+		return fail(res, "invalid job id \"%s\"", word);
+	res->id = word;
+	return 0;
+}
+
+static int set_execution_id(struct parse_result *res, const char *word)
+{
+	if (!parser_valid_id(word))
+		return fail(res, "invalid execution id \"%s\"", word);
+	res->id = word;
+	return 0;
+}
+
+static int set_execution(struct parse_result *res, const char *word)
+{
+	if (!parser_valid_id(word))
+		return fail(res, "invalid execution id \"%s\"", word);
+	res->execution_id = word;
+	return 0;
+}
+
+static int set_unique(struct parse_result *res, const char *word)
+{
+	res->unique = true;
+	return 0;
+}
+
+static int set_follow(struct parse_result *res, const char *word)
+{
+	res->follow = true;
+	return 0;
+}
+
+static int set_from(struct parse_result *res, const char *word)
+{
+	if (word[0] == '\0')
+		return fail(res, "--from needs a file name or -");
+	res->from = word;
+	return 0;
+}
+
+/* --param KEY=VALUE: the value is always a JSON string. */
+static int add_param(struct parse_result *res, const char *word)
+{
+	const char *eq = strchr(word, '=');
+	char *key;
+
+	if (eq == NULL || eq == word)
+		return fail(res, "--param \"%s\": expected key=value", word);
+	if (res->pairs == NULL)
+		res->pairs = json_object_new_object();
+	key = xstrndup(word, eq - word);
+	json_object_object_add(res->pairs, key, json_object_new_string(eq + 1));
+	free(key);
+	return 0;
+}
+
+/* --params JSON: an object, merged over the --params given before it. */
+static int add_params(struct parse_result *res, const char *word)
+{
+	struct json_object *obj;
+	const char *err;
+
+	obj = jsv_json_parse(word, strlen(word), &err);
+	if (obj == NULL)
+		return fail(res, "--params: %s", err);
+	if (res->params == NULL)
+		res->params = json_object_new_object();
+	json_object_object_foreach(obj, key, val) {
+		json_object_object_add(res->params, key, json_object_get(val));
+	}
+	json_object_put(obj);
+	return 0;
+}
+
+static const struct token t_end[] = {
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_types_more[] = {
+	{ VALUE, "<job type>", CTL_NONE, t_types_more, add_type },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_types[] = {
+	{ ALL, "all", CTL_NONE, t_end, set_all },
+	{ VALUE, "<job type>", CTL_NONE, t_types_more, add_type },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_queue[] = {
+	{ KEYWORD, "stop", CTL_QUEUE_STOP, t_types, NULL },
+	{ KEYWORD, "pause", CTL_QUEUE_PAUSE, t_types, NULL },
+	{ KEYWORD, "resume", CTL_QUEUE_RESUME, t_types, NULL },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_workers[] = {
+	{ ALL, "all", CTL_NONE, t_end, set_all },
+	{ VALUE, "<pool id>", CTL_NONE, t_end, set_pool },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_worker_ids_more[] = {
+	{ VALUE, "<worker id>", CTL_NONE, t_worker_ids_more, add_worker },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_worker_ids[] = {
+	{ ALL, "all", CTL_NONE, t_end, set_all },
+	{ VALUE, "<worker id>", CTL_NONE, t_worker_ids_more, add_worker },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_worker[] = {
+	{ KEYWORD, "free", CTL_WORKER_FREE, t_worker_ids, NULL },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_submit_opts[] = {
+	{ OPTION, "--param", CTL_NONE, t_submit_opts, add_param },
+	{ OPTION, "--params", CTL_NONE, t_submit_opts, add_params },
+	{ KEYWORD, "--unique", CTL_NONE, t_submit_opts, set_unique },
+	{ OPTION, "--execution", CTL_NONE, t_submit_opts, set_execution },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_submit[] = {
+	{ OPTION, "--from", CTL_NONE, t_end, set_from },
+	{ VALUE, "<job type>", CTL_NONE, t_submit_opts, set_type },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_job_id[] = {
+	{ VALUE, "<job id>", CTL_NONE, t_end, set_job_id },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_log_opts[] = {
+	{ KEYWORD, "-f", CTL_NONE, t_end, set_follow },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_log_id[] = {
+	{ VALUE, "<job id>", CTL_NONE, t_log_opts, set_job_id },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_job[] = {
+	{ KEYWORD, "show", CTL_JOB_SHOW, t_job_id, NULL },
+	{ KEYWORD, "stop", CTL_JOB_STOP, t_job_id, NULL },
+	{ KEYWORD, "log", CTL_JOB_LOG, t_log_id, NULL },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_execution_id[] = {
+	{ VALUE, "<execution id>", CTL_NONE, t_end, set_execution_id },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_execution[] = {
+	{ KEYWORD, "show", CTL_EXECUTION_SHOW, t_execution_id, NULL },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_main[] = {
+	{ KEYWORD, "status", CTL_STATUS, t_end, NULL },
+	{ KEYWORD, "queues", CTL_QUEUES, t_end, NULL },
+	{ KEYWORD, "queue", CTL_NONE, t_queue, NULL },
+	{ KEYWORD, "pools", CTL_POOLS, t_end, NULL },
+	{ KEYWORD, "workers", CTL_WORKERS, t_workers, NULL },
+	{ KEYWORD, "worker", CTL_NONE, t_worker, NULL },
+	{ KEYWORD, "submit", CTL_SUBMIT, t_submit, NULL },
+	{ KEYWORD, "job", CTL_NONE, t_job, NULL },
+	{ KEYWORD, "execution", CTL_NONE, t_execution, NULL },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static bool table_end(const struct token *t)
+{
+	return t->type == NOTOKEN || t->type == ENDTOKEN;
+}
+
+/* Appends " word" to the string in buf, if it fits. */
+static void append_word(char *buf, size_t size, const char *word)
+{
+	size_t len = strlen(buf);
+
+	if (len + 1 + strlen(word) < size)
+		snprintf(buf + len, size - len, " %s", word);
+}
+
+/* Fills res->valid with the words the table accepts, if any. */
+static void list_choices(struct parse_result *res, const struct token *table)
+{
+	if (table_end(table))
+		return;
+	snprintf(res->valid, sizeof(res->valid),
+		 "valid %s:", table == t_main ? "commands" : "arguments");
+	for (; !table_end(table); table++)
+		append_word(res->valid, sizeof(res->valid), table->keyword);
+}
+
+/*
+ * Finds the entry of table that word selects: an exact keyword, else the
+ * only keyword it is a prefix of, else the first VALUE whose set() accepts
+ * it.  Returns NULL with res->err set when there is none or the prefix is
+ * ambiguous.
+ */
+static const struct token *match_token(struct parse_result *res,
+				       const struct token *table,
+				       const char *word)
+{
+	const struct token *t, *exact = NULL, *prefix = NULL;
+	size_t len = strlen(word), nprefix = 0;
+	bool rejected = false;
+
+	for (t = table; !table_end(t); t++) {
+		if (t->type != KEYWORD && t->type != OPTION && t->type != ALL)
+			continue;
+		if (strcmp(word, t->keyword) == 0) {
+			exact = t;
+		} else if (t->type != ALL && len > 0 &&
+			   strncmp(word, t->keyword, len) == 0) {
+			prefix = t;
+			nprefix++;
+		}
+	}
+	if (exact != NULL)
+		return exact;
+	if (nprefix == 1)
+		return prefix;
+	if (nprefix > 1) {
+		fail(res, "ambiguous argument \"%s\":", word);
+		for (t = table; !table_end(t); t++) {
+			if ((t->type == KEYWORD || t->type == OPTION) &&
+			    strncmp(word, t->keyword, len) == 0)
+				append_word(res->err, sizeof(res->err),
+					    t->keyword);
+		}
+		return NULL;
+	}
+	for (t = table; !table_end(t); t++) {
+		if (t->type != VALUE)
+			continue;
+		if (t->set(res, word) == 0)
+			return t;
+		rejected = true;
+	}
+	if (rejected)
+		return NULL;
+	if (table_end(table))
+		fail(res, "unexpected argument \"%s\"", word);
+	else
+		fail(res, "unknown %s \"%s\"",
+		     table == t_main ? "command" : "argument", word);
+	list_choices(res, table);
+	return NULL;
+}
+
+/* Checks and completes what the whole command line gives. */
+static int finish(struct parse_result *res)
+{
+	if (res->action != CTL_SUBMIT || res->from != NULL)
+		return 0;
+	if (res->params == NULL)
+		res->params = json_object_new_object();
+	if (res->pairs != NULL) {
+		json_object_object_foreach(res->pairs, key, val) {
+			json_object_object_add(res->params, key,
+					       json_object_get(val));
+		}
+	}
+	return submit_check_params(res->params, res->err, sizeof(res->err));
+}
+
+int parser_parse(int argc, char *argv[], struct parse_result *res)
+{
+	const struct token *table = t_main, *t;
+	int i;
+
+	memset(res, 0, sizeof(*res));
+	for (i = 0; i < argc; i++) {
+		t = match_token(res, table, argv[i]);
+		if (t == NULL)
+			return -1;
+		if (t->action != CTL_NONE)
+			res->action = t->action;
+		if (t->type == OPTION) {
+			if (++i == argc)
+				return fail(res, "%s needs an argument",
+					    t->keyword);
+			if (t->set(res, argv[i]) == -1)
+				return -1;
+		} else if (t->type != VALUE && t->set != NULL) {
+			if (t->set(res, argv[i]) == -1)
+				return -1;
+		}
+		table = t->next;
+	}
+	for (t = table; !table_end(t); t++)
+		;
+	if (t->type == NOTOKEN) {
+		fail(res, argc == 0 ? "missing command" : "missing argument");
+		list_choices(res, table);
+		return -1;
+	}
+	return finish(res);
+}
+
+void parser_free(struct parse_result *res)
+{
+	free(res->names);
+	res->names = NULL;
+	res->nnames = 0;
+	if (res->params != NULL)
+		json_object_put(res->params);
+	if (res->pairs != NULL)
+		json_object_put(res->pairs);
+	res->params = res->pairs = NULL;
+}

@@ -1,0 +1,1012 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The control socket: where jobsvc-ctl and jobsvc-fcgi ask and act.
+ *
+ * The socket comes from systemd (socket activation) or is created here,
+ * after making sure no other daemon answers on the path.  Each connection
+ * reads its peer's credentials once: root, the daemon's own user and
+ * members of the admin group may act, anybody else who can reach the socket
+ * may only read.  Frames are checked before use (lib/proto.h); a request
+ * that cannot be decoded or validated gets an ERROR answer and its
+ * connection is closed after the answer is sent, never the daemon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "jobsvcd.h"
+#include "proto.h"
+
+#define CONTROL_MAX_CONNS 256
+#define CONTROL_READ_MAX (JSV_HDR_LEN + JSV_MSG_MAX)
+
+struct ctl_conn {
+	TAILQ_ENTRY(ctl_conn) entry;
+	int fd;
+	uid_t uid;
+	pid_t pid;
+	bool admin;
+	struct jsv_buf in;
+	struct jsv_buf out;
+	sd_event_source *src;
+	bool closing; /* close once out is sent */
+	bool waiting; /* an answer is being prepared */
+	bool gone; /* the peer left while we were waiting */
+	struct json_object *types; /* queue.stop: the types, for the answer */
+};
+
+TAILQ_HEAD(ctl_conns, ctl_conn);
+
+static struct ctl_conns conns = TAILQ_HEAD_INITIALIZER(conns);
+static unsigned nconns;
+static int listen_fd = -1;
+static bool own_socket;
+static sd_event_source *listen_src;
+static sd_event_source *accept_retry_src;
+static gid_t admin_gid;
+static bool have_admin_gid;
+
+/* A command: its name, whether it acts, and its handler. */
+struct ctl_cmd {
+	const char *name;
+	bool act;
+	const char *const *fields; /* allowed request fields besides "cmd" */
+	int (*fn)(struct ctl_conn *c, struct json_object *req);
+};
+
+static void control_close(struct ctl_conn *c);
+static void control_flush(struct ctl_conn *c);
+static void control_process(struct ctl_conn *c);
+
+/* Handler results besides 0 (answered): */
+#define CTL_LATER 1 /* the answer comes from a callback */
+#define CTL_BAD (-1) /* malformed: an error was appended; close */
+
+static void ctl_record(struct ctl_conn *c, struct json_object *o)
+{
+	jsv_frame_append_json(&c->out, JSV_MSG_RECORD, o);
+	json_object_put(o);
+}
+
+static void ctl_end(struct ctl_conn *c, struct json_object *o)
+{
+	if (!o)
+		o = json_object_new_object();
+	jsv_frame_append_json(&c->out, JSV_MSG_END, o);
+	json_object_put(o);
+}
+
+static int ctl_bad(struct ctl_conn *c, const char *what)
+{
+	jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", what);
+	return CTL_BAD;
+}
+
+/* Answers a negative errno from a subsystem as the matching error. */
+static int ctl_fail(struct ctl_conn *c, int err, const char *what)
+{
+	switch (err) {
+	case -EIO:
+		jsv_frame_append_error(&c->out, JSV_E_REDIS, NULL);
+		break;
+	case -ENOENT:
+		jsv_frame_append_error(&c->out, JSV_E_NOENT, "%s",
+				       what ? what : "");
+		break;
+	default:
+		jsv_frame_append_error(&c->out, JSV_E_INTERNAL, NULL);
+		break;
+	}
+	return 0;
+}
+
+static void ctl_records(struct ctl_conn *c, struct json_object *arr)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++)
+		ctl_record(c,
+			   json_object_get(json_object_array_get_idx(arr, i)));
+	json_object_put(arr);
+	ctl_end(c, NULL);
+}
+
+static int ctl_status(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *qs, *o, *cards, *top;
+	unsigned busy, total;
+	int64_t sum = 0, others = 0, c1 = -1, c2 = -1, n;
+	size_t i, n1 = 0, n2 = 0, len;
+	int rv;
+
+	rv = queue_list(&qs);
+	if (rv < 0)
+		return ctl_fail(c, rv, NULL);
+	rv = pool_busy_total(&busy, &total);
+	if (rv < 0) {
+		json_object_put(qs);
+		return ctl_fail(c, rv, NULL);
+	}
+	len = json_object_array_length(qs);
+	for (i = 0; i < len; i++) {
+		o = json_object_array_get_idx(qs, i);
+		n = json_object_get_int64(json_object_object_get(o, "count"));
+		sum += n;
+		if (n > c1) {
+			c2 = c1;
+			n2 = n1;
+			c1 = n;
+			n1 = i;
+		} else if (n > c2) {
+			c2 = n;
+			n2 = i;
+		}
+	}
+	top = json_object_new_array();
+	for (i = 0; i < 2 && i < len; i++) {
+		struct json_object *src =
+			json_object_array_get_idx(qs, i == 0 ? n1 : n2);
+		struct json_object *t = json_object_new_object();
+
+		json_object_object_add(t, "job_type",
+				       json_object_get(json_object_object_get(
+					       src, "job_type")));
+		json_object_object_add(
+			t, "count",
+			json_object_get(json_object_object_get(src, "count")));
+		json_object_array_add(top, t);
+		others += json_object_get_int64(
+			json_object_object_get(src, "count"));
+	}
+	others = sum - others;
+	o = json_object_new_object();
+	json_object_object_add(o, "total", json_object_new_int64(sum));
+	json_object_object_add(o, "types", json_object_new_int64(len));
+	json_object_object_add(o, "top", top);
+	json_object_object_add(o, "others", json_object_new_int64(others));
+	cards = json_object_new_object();
+	json_object_object_add(cards, "queues", o);
+	o = json_object_new_object();
+	json_object_object_add(o, "busy", json_object_new_int64(busy));
+	json_object_object_add(o, "total", json_object_new_int64(total));
+	json_object_object_add(o, "free", json_object_new_int64(total - busy));
+	json_object_object_add(cards, "workers", o);
+	json_object_object_add(cards, "redis", json_object_new_string("ok"));
+	json_object_put(qs);
+	ctl_end(c, cards);
+	return 0;
+}
+
+static int ctl_queues(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *qs;
+	int rv;
+
+	rv = queue_list(&qs);
+	if (rv < 0)
+		return ctl_fail(c, rv, NULL);
+	ctl_records(c, qs);
+	return 0;
+}
+
+/*
+ * The job types a queue action names: {"types": [...]} or {"all": true}.
+ * Returns a new array of type names, or NULL with an answer appended
+ * (*bad set when the request was malformed).
+ */
+static struct json_object *ctl_types(struct ctl_conn *c,
+				     struct json_object *req, bool *bad)
+{
+	struct json_object *types, *qs, *known, *t;
+	bool all = false;
+	size_t i, j, n;
+	int rv;
+
+	*bad = false;
+	rv = queue_list(&qs);
+	if (rv < 0) {
+		ctl_fail(c, rv, NULL);
+		return NULL;
+	}
+	known = json_object_new_array();
+	for (i = 0; i < json_object_array_length(qs); i++)
+		json_object_array_add(
+			known,
+			json_object_get(json_object_object_get(
+				json_object_array_get_idx(qs, i), "job_type")));
+	json_object_put(qs);
+	if (jsv_json_get_bool(req, "all", &all) == -EINVAL) {
+		*bad = true;
+		ctl_bad(c, "\"all\" must be true or false");
+		goto out_fail;
+	}
+	if (all)
+		return known;
+	if (!json_object_object_get_ex(req, "types", &types) ||
+	    !json_object_is_type(types, json_type_array) ||
+	    json_object_array_length(types) == 0 ||
+	    json_object_array_length(types) > 1000) {
+		*bad = true;
+		ctl_bad(c, "\"types\" must be a list of job types, or \"all\" "
+			   "true");
+		goto out_fail;
+	}
+	n = json_object_array_length(types);
+	for (i = 0; i < n; i++) {
+		t = json_object_array_get_idx(types, i);
+		if (!json_object_is_type(t, json_type_string) ||
+		    !jsv_valid_job_type(json_object_get_string(t))) {
+			*bad = true;
+			ctl_bad(c, "\"types\" must be a list of job types");
+			goto out_fail;
+		}
+		for (j = 0; j < json_object_array_length(known); j++)
+			if (strcmp(json_object_get_string(t),
+				   json_object_get_string(
+					   json_object_array_get_idx(known,
+								     j))) == 0)
+				break;
+		if (j == json_object_array_length(known)) {
+			jsv_frame_append_error(&c->out, JSV_E_TYPE, "%s",
+					       json_object_get_string(t));
+			goto out_fail;
+		}
+	}
+	json_object_put(known);
+	return json_object_get(types);
+out_fail:
+	json_object_put(known);
+	return NULL;
+}
+
+/* "IMAGE_SCAN", "IMAGE_SCAN, WEBHOOK" or "11 queues". */
+static void ctl_type_names(struct jsv_buf *b, struct json_object *types)
+{
+	size_t i, n = json_object_array_length(types);
+
+	if (n > 3) {
+		jsv_buf_printf(b, "%zu queues", n);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		jsv_buf_printf(b, "%s%s", i ? ", " : "",
+			       json_object_get_string(
+				       json_object_array_get_idx(types, i)));
+}
+
+static int ctl_queue_pause_resume(struct ctl_conn *c, struct json_object *req,
+				  bool pause)
+{
+	struct json_object *types, *o;
+	struct jsv_buf msg = { 0 };
+	size_t i;
+	bool bad;
+	int rv;
+
+	types = ctl_types(c, req, &bad);
+	if (!types)
+		return bad ? CTL_BAD : 0;
+	for (i = 0; i < json_object_array_length(types); i++) {
+		rv = queue_pause(json_object_get_string(
+					 json_object_array_get_idx(types, i)),
+				 pause);
+		if (rv < 0) {
+			json_object_put(types);
+			return ctl_fail(c, rv, NULL);
+		}
+	}
+	jsv_buf_printf(&msg, "%s ", pause ? "Paused" : "Resumed");
+	ctl_type_names(&msg, types);
+	log_info("uid %u: %s", (unsigned)c->uid, msg.data);
+	o = json_object_new_object();
+	json_object_object_add(o, "message", json_object_new_string(msg.data));
+	json_object_object_add(o, "types", types);
+	jsv_buf_free(&msg);
+	ctl_end(c, o);
+	return 0;
+}
+
+static int ctl_queue_pause(struct ctl_conn *c, struct json_object *req)
+{
+	return ctl_queue_pause_resume(c, req, true);
+}
+
+static int ctl_queue_resume(struct ctl_conn *c, struct json_object *req)
+{
+	return ctl_queue_pause_resume(c, req, false);
+}
+
+static void ctl_queue_stopped(void *arg, uint64_t stopped, int err)
+{
+	struct ctl_conn *c = arg;
+	struct json_object *o;
+	struct jsv_buf msg = { 0 };
+
+	c->waiting = false;
+	if (c->gone) {
+		json_object_put(c->types);
+		c->types = NULL;
+		control_close(c);
+		return;
+	}
+	if (err < 0) {
+		ctl_fail(c, err, NULL);
+	} else {
+		jsv_buf_printf(&msg, "Stopped %llu job%s in ",
+			       (unsigned long long)stopped,
+			       stopped == 1 ? "" : "s");
+		ctl_type_names(&msg, c->types);
+		log_info("uid %u: %s", (unsigned)c->uid, msg.data);
+		o = json_object_new_object();
+		json_object_object_add(o, "message",
+				       json_object_new_string(msg.data));
+		json_object_object_add(o, "types", json_object_get(c->types));
+		json_object_object_add(o, "jobs",
+				       json_object_new_int64(stopped));
+		jsv_buf_free(&msg);
+		ctl_end(c, o);
+	}
+	json_object_put(c->types);
+	c->types = NULL;
+	control_flush(c);
+	if (!c->closing)
+		control_process(c);
+}
+
+static int ctl_queue_stop(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *types;
+	char **names;
+	size_t i, n;
+	bool bad;
+	int rv;
+
+	types = ctl_types(c, req, &bad);
+	if (!types)
+		return bad ? CTL_BAD : 0;
+	n = json_object_array_length(types);
+	names = xreallocarray(NULL, n, sizeof(*names));
+	for (i = 0; i < n; i++)
+		names[i] = (char *)json_object_get_string(
+			json_object_array_get_idx(types, i));
+	c->types = types;
+	c->waiting = true;
+	rv = queue_stop(names, n, ctl_queue_stopped, c);
+	free(names);
+	if (rv < 0) {
+		c->waiting = false;
+		c->types = NULL;
+		json_object_put(types);
+		return ctl_fail(c, rv, NULL);
+	}
+	return c->waiting ? CTL_LATER : 0;
+}
+
+static int ctl_pools(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *arr;
+	int rv;
+
+	rv = pool_list(&arr);
+	if (rv < 0)
+		return ctl_fail(c, rv, NULL);
+	ctl_records(c, arr);
+	return 0;
+}
+
+static int ctl_workers(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *arr;
+	const char *pool = NULL;
+	bool all = false;
+	int rv;
+
+	if (jsv_json_get_bool(req, "all", &all) == -EINVAL ||
+	    jsv_json_get_string(req, "pool_id", &pool) == -EINVAL ||
+	    (pool && (strlen(pool) == 0 || strlen(pool) > 64)) ||
+	    (!pool && !all))
+		return ctl_bad(c, "give \"pool_id\" or \"all\" true");
+	rv = pool_workers(pool, &arr);
+	if (rv < 0)
+		return ctl_fail(c, rv, "worker pool");
+	ctl_records(c, arr);
+	return 0;
+}
+
+static int ctl_worker_free(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *ids = NULL, *o, *w;
+	char job[32], msg[128];
+	unsigned freed = 0;
+	bool all = false;
+	size_t i, n;
+	int rv;
+
+	if (jsv_json_get_bool(req, "all", &all) == -EINVAL)
+		return ctl_bad(c, "\"all\" must be true or false");
+	if (all) {
+		rv = pool_busy_jobs(&ids);
+		if (rv < 0)
+			return ctl_fail(c, rv, NULL);
+	} else {
+		if (!json_object_object_get_ex(req, "workers", &w) ||
+		    !json_object_is_type(w, json_type_array) ||
+		    json_object_array_length(w) == 0 ||
+		    json_object_array_length(w) > 10000)
+			return ctl_bad(c, "\"workers\" must be a list of "
+					  "worker ids, or \"all\" true");
+		ids = json_object_new_array();
+		n = json_object_array_length(w);
+		for (i = 0; i < n; i++) {
+			o = json_object_array_get_idx(w, i);
+			if (!json_object_is_type(o, json_type_string) ||
+			    json_object_get_string_len(o) > 80) {
+				json_object_put(ids);
+				return ctl_bad(c, "\"workers\" must be a list "
+						  "of worker ids");
+			}
+			rv = pool_worker_job(json_object_get_string(o), job,
+					     sizeof(job));
+			if (rv == -EIO) {
+				json_object_put(ids);
+				return ctl_fail(c, rv, NULL);
+			}
+			if (rv == 0)
+				json_object_array_add(
+					ids, json_object_new_string(job));
+		}
+	}
+	n = json_object_array_length(ids);
+	for (i = 0; i < n; i++) {
+		rv = job_stop(json_object_get_string(
+				      json_object_array_get_idx(ids, i)),
+			      msg, sizeof(msg));
+		if (rv == -EIO) {
+			json_object_put(ids);
+			return ctl_fail(c, rv, NULL);
+		}
+		if (rv == 0)
+			freed++;
+	}
+	json_object_put(ids);
+	snprintf(msg, sizeof(msg), "Freed %u worker%s", freed,
+		 freed == 1 ? "" : "s");
+	log_info("uid %u: %s", (unsigned)c->uid, msg);
+	o = json_object_new_object();
+	json_object_object_add(o, "message", json_object_new_string(msg));
+	json_object_object_add(o, "freed", json_object_new_int(freed));
+	ctl_end(c, o);
+	return 0;
+}
+
+static int ctl_submit(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *jobs, *results, *o;
+	size_t i, n, failed = 0;
+	int rv;
+
+	if (!json_object_object_get_ex(req, "jobs", &jobs) ||
+	    !json_object_is_type(jobs, json_type_array) ||
+	    json_object_array_length(jobs) == 0 ||
+	    json_object_array_length(jobs) > JSV_SUBMIT_MAX)
+		return ctl_bad(c, "\"jobs\" must be a list of 1 to 1000 jobs");
+	rv = queue_submit(jobs, &results);
+	if (rv < 0)
+		return ctl_fail(c, rv, NULL);
+	n = json_object_array_length(results);
+	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(results, i);
+		if (json_object_object_get(o, "error"))
+			failed++;
+		ctl_record(c, json_object_get(o));
+	}
+	json_object_put(results);
+	o = json_object_new_object();
+	json_object_object_add(o, "submitted",
+			       json_object_new_int64(n - failed));
+	json_object_object_add(o, "failed", json_object_new_int64(failed));
+	ctl_end(c, o);
+	return 0;
+}
+
+/* The "id" of a job request; NULL with an error appended when invalid. */
+static const char *ctl_job_id(struct ctl_conn *c, struct json_object *req)
+{
+	const char *id;
+
+	if (jsv_json_get_string(req, "id", &id) < 0 || !jsv_valid_job_id(id)) {
+		ctl_bad(c, "\"id\" must be a job id (24 hex digits)");
+		return NULL;
+	}
+	return id;
+}
+
+static int ctl_job_show(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *o;
+	const char *id = ctl_job_id(c, req);
+	int rv;
+
+	if (!id)
+		return CTL_BAD;
+	rv = job_show(id, &o);
+	if (rv < 0)
+		return ctl_fail(c, rv, id);
+	ctl_end(c, o);
+	return 0;
+}
+
+static int ctl_job_stop(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *o;
+	const char *id = ctl_job_id(c, req);
+	char msg[128];
+	int rv;
+
+	if (!id)
+		return CTL_BAD;
+	rv = job_stop(id, msg, sizeof(msg));
+	if (rv == -EPERM) {
+		jsv_frame_append_error(&c->out, JSV_E_STATE, "%s", msg);
+		return 0;
+	}
+	if (rv < 0)
+		return ctl_fail(c, rv, id);
+	log_info("uid %u: %s", (unsigned)c->uid, msg);
+	o = json_object_new_object();
+	json_object_object_add(o, "message", json_object_new_string(msg));
+	ctl_end(c, o);
+	return 0;
+}
+
+static int ctl_job_log(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *o;
+	const char *id = ctl_job_id(c, req);
+	int64_t offset = 0;
+	int rv;
+
+	if (!id)
+		return CTL_BAD;
+	if (jsv_json_get_int64(req, "offset", &offset) == -EINVAL || offset < 0)
+		return ctl_bad(c, "\"offset\" must be a byte offset");
+	rv = job_log(id, offset, &o);
+	if (rv < 0)
+		return ctl_fail(c, rv, id);
+	ctl_end(c, o);
+	return 0;
+}
+
+static int ctl_execution_show(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *o;
+	const char *id;
+	int rv;
+
+	if (jsv_json_get_string(req, "id", &id) < 0 || strlen(id) == 0 ||
+	    strlen(id) > 64)
+		return ctl_bad(c, "\"id\" must be an execution id");
+	rv = job_execution_show(id, &o);
+	if (rv < 0)
+		return ctl_fail(c, rv, id);
+	ctl_end(c, o);
+	return 0;
+}
+
+static const char *const f_none[] = { NULL };
+static const char *const f_types[] = { "types", "all", NULL };
+static const char *const f_workers[] = { "pool_id", "all", NULL };
+static const char *const f_free[] = { "workers", "all", NULL };
+static const char *const f_submit[] = { "jobs", NULL };
+static const char *const f_id[] = { "id", NULL };
+static const char *const f_log[] = { "id", "offset", NULL };
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "status", false, f_none, ctl_status },
+	{ "queues", false, f_none, ctl_queues },
+	{ "queue.stop", true, f_types, ctl_queue_stop },
+	{ "queue.pause", true, f_types, ctl_queue_pause },
+	{ "queue.resume", true, f_types, ctl_queue_resume },
+	{ "pools", false, f_none, ctl_pools },
+	{ "workers", false, f_workers, ctl_workers },
+	{ "worker.free", true, f_free, ctl_worker_free },
+	{ "submit", true, f_submit, ctl_submit },
+	{ "job.show", false, f_id, ctl_job_show },
+	{ "job.stop", true, f_id, ctl_job_stop },
+	{ "job.log", false, f_log, ctl_job_log },
+	{ "execution.show", false, f_id, ctl_execution_show },
+};
+
+static bool ctl_field_ok(const struct ctl_cmd *cmd, const char *key)
+{
+	size_t i;
+
+	if (strcmp(key, "cmd") == 0)
+		return true;
+	for (i = 0; cmd->fields[i]; i++)
+		if (strcmp(cmd->fields[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* Runs one decoded request; returns like a command handler. */
+static int control_dispatch(struct ctl_conn *c, struct json_object *req)
+{
+	const struct ctl_cmd *cmd = NULL;
+	const char *name;
+	size_t i;
+
+	if (jsv_json_get_string(req, "cmd", &name) < 0)
+		return ctl_bad(c, "\"cmd\" is missing");
+	for (i = 0; i < JSV_ARRAY_SIZE(ctl_cmds); i++)
+		if (strcmp(ctl_cmds[i].name, name) == 0)
+			cmd = &ctl_cmds[i];
+	if (!cmd) {
+		jsv_frame_append_error(&c->out, JSV_E_INVAL,
+				       "unknown command \"%.64s\"", name);
+		return CTL_BAD;
+	}
+	json_object_object_foreach(req, k, v) {
+		(void)v;
+		if (!ctl_field_ok(cmd, k)) {
+			jsv_frame_append_error(&c->out, JSV_E_INVAL,
+					       "unknown field \"%.64s\" for %s",
+					       k, cmd->name);
+			return CTL_BAD;
+		}
+	}
+	if (cmd->act && !c->admin) {
+		log_info("uid %u: %s refused: not an administrator",
+			 (unsigned)c->uid, cmd->name);
+		jsv_frame_append_error(&c->out, JSV_E_PERM, NULL);
+		return 0;
+	}
+	if (!redis_ok()) {
+		jsv_frame_append_error(&c->out, JSV_E_REDIS, NULL);
+		return 0;
+	}
+	return cmd->fn(c, req);
+}
+
+static void control_set_events(struct ctl_conn *c)
+{
+	uint32_t ev = 0;
+
+	if (c->out.len)
+		ev |= EPOLLOUT;
+	if (!c->closing && !c->waiting && !c->out.len)
+		ev |= EPOLLIN;
+	sd_event_source_set_io_events(c->src, ev);
+}
+
+/* Decodes and answers the complete requests in c->in, one at a time. */
+static void control_process(struct ctl_conn *c)
+{
+	struct json_object *req;
+	struct jsv_frame f;
+	const char *err;
+	ssize_t n;
+	int rv;
+
+	while (!c->closing && !c->waiting && c->out.len == 0) {
+		n = jsv_frame_parse(c->in.data, c->in.len, &f);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			jsv_frame_append_error(&c->out, JSV_E_PROTO, "%s",
+					       n == -EMSGSIZE ?
+						       "message too large" :
+						       "bad frame header or "
+						       "protocol version");
+			c->closing = true;
+			break;
+		}
+		if (f.type != JSV_MSG_REQUEST) {
+			jsv_frame_append_error(&c->out, JSV_E_PROTO,
+					       "expected a request");
+			c->closing = true;
+			break;
+		}
+		req = jsv_json_parse(f.payload, f.len, &err);
+		jsv_buf_consume(&c->in, n);
+		if (!req) {
+			jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", err);
+			c->closing = true;
+			break;
+		}
+		rv = control_dispatch(c, req);
+		json_object_put(req);
+		if (rv == CTL_BAD)
+			c->closing = true;
+	}
+	control_flush(c);
+}
+
+static void control_flush(struct ctl_conn *c)
+{
+	ssize_t n;
+
+	while (c->out.len) {
+		n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n <= 0) {
+			jsv_buf_reset(&c->out);
+			c->closing = true;
+			c->gone = true;
+			break;
+		}
+		jsv_buf_consume(&c->out, n);
+	}
+	if (c->closing && c->out.len == 0 && !c->waiting) {
+		control_close(c);
+		return;
+	}
+	control_set_events(c);
+}
+
+static int control_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
+{
+	struct ctl_conn *c = arg;
+	char buf[65536];
+	ssize_t n;
+
+	if (revents & EPOLLOUT) {
+		control_flush(c);
+		return 0;
+	}
+	if (!(revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		return 0;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0) {
+		if (c->waiting) {
+			c->gone = true;
+			sd_event_source_set_enabled(c->src, SD_EVENT_OFF);
+			return 0;
+		}
+		control_close(c);
+		return 0;
+	}
+	if (c->in.len + n > CONTROL_READ_MAX + JSV_HDR_LEN) {
+		jsv_frame_append_error(&c->out, JSV_E_PROTO,
+				       "message too large");
+		c->closing = true;
+		control_flush(c);
+		return 0;
+	}
+	jsv_buf_add(&c->in, buf, n);
+	control_process(c);
+	return 0;
+}
+
+static void control_close(struct ctl_conn *c)
+{
+	if (c->waiting) {
+		c->gone = true;
+		return;
+	}
+	TAILQ_REMOVE(&conns, c, entry);
+	nconns--;
+	sd_event_source_disable_unref(c->src);
+	close(c->fd);
+	jsv_buf_free(&c->in);
+	jsv_buf_free(&c->out);
+	free(c);
+	if (nconns < CONTROL_MAX_CONNS && listen_src && !accept_retry_src)
+		sd_event_source_set_enabled(listen_src, SD_EVENT_ON);
+}
+
+/* May this peer act?  root, our own user, and the admin group. */
+static bool control_is_admin(const struct ucred *cred)
+{
+	struct passwd *pw;
+	gid_t *groups;
+	int n = 64, i;
+	bool admin = false;
+
+	if (cred->uid == 0 || cred->uid == geteuid())
+		return true;
+	if (!have_admin_gid)
+		return false;
+	if (cred->gid == admin_gid)
+		return true;
+	pw = getpwuid(cred->uid);
+	if (!pw)
+		return false;
+	groups = xreallocarray(NULL, n, sizeof(*groups));
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0) {
+		groups = xreallocarray(groups, n, sizeof(*groups));
+		if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+			n = 0;
+	}
+	for (i = 0; i < n; i++)
+		if (groups[i] == admin_gid)
+			admin = true;
+	free(groups);
+	return admin;
+}
+
+static int control_accept_retry(sd_event_source *s, uint64_t usec, void *arg)
+{
+	accept_retry_src = sd_event_source_disable_unref(accept_retry_src);
+	sd_event_source_set_enabled(listen_src, SD_EVENT_ON);
+	return 0;
+}
+
+static int control_accept(sd_event_source *s, int fd, uint32_t revents,
+			  void *arg)
+{
+	struct ctl_conn *c;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0) {
+		if (errno == EMFILE || errno == ENFILE) {
+			log_warn("control: accept");
+			sd_event_source_set_enabled(listen_src, SD_EVENT_OFF);
+			sd_event_add_time_relative(jsvd->ev, &accept_retry_src,
+						   CLOCK_MONOTONIC, 1000000, 0,
+						   control_accept_retry, NULL);
+		} else if (errno != EAGAIN && errno != EINTR &&
+			   errno != ECONNABORTED) {
+			log_warn("control: accept");
+		}
+		return 0;
+	}
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		log_warn("control: SO_PEERCRED");
+		close(cfd);
+		return 0;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->fd = cfd;
+	c->uid = cred.uid;
+	c->pid = cred.pid;
+	c->admin = control_is_admin(&cred);
+	if (sd_event_add_io(jsvd->ev, &c->src, cfd, EPOLLIN, control_io, c) < 0)
+		fatalx("control: cannot watch a connection");
+	TAILQ_INSERT_TAIL(&conns, c, entry);
+	if (++nconns >= CONTROL_MAX_CONNS) {
+		log_warnx("control: %u connections, pausing accept", nconns);
+		sd_event_source_set_enabled(listen_src, SD_EVENT_OFF);
+	}
+	return 0;
+}
+
+/* Is a daemon answering on path?  Then we must not take the socket over. */
+static bool control_in_use(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	bool used;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	used = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return used;
+}
+
+static int control_create(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_warnx("control socket path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	if (control_in_use(path)) {
+		log_warnx("control socket %s: another daemon answers there",
+			  path);
+		return -EADDRINUSE;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("control: socket");
+		return -errno;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_warn("control: unlink %s", path);
+		goto out_close;
+	}
+	/*
+	 * Everyone who can reach the socket may connect (and read); the
+	 * directory it lives in decides who can reach it.
+	 */
+	old = umask(S_IXUSR | S_IXGRP | S_IXOTH);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		umask(old);
+		log_warn("control: bind %s", path);
+		goto out_close;
+	}
+	umask(old);
+	if (listen(fd, 128) < 0) {
+		log_warn("control: listen %s", path);
+		goto out_close;
+	}
+	own_socket = true;
+	return fd;
+out_close:
+	close(fd);
+	return -EIO;
+}
+
+/* Looks the admin group up again: at start and on reload. */
+void control_reload(void)
+{
+	struct group *gr;
+
+	gr = getgrnam(jsvd->conf->admin_group);
+	have_admin_gid = gr != NULL;
+	if (gr)
+		admin_gid = gr->gr_gid;
+	else
+		log_info("admin group %s does not exist: only root and the "
+			 "daemon's user may act",
+			 jsvd->conf->admin_group);
+}
+
+int control_init(const char *path)
+{
+	int n;
+
+	control_reload();
+
+	n = sd_listen_fds(1);
+	if (n > 1) {
+		log_warnx("control: %d sockets passed, expected one", n);
+		return -EINVAL;
+	}
+	if (n == 1 && sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1,
+					NULL, 0) > 0) {
+		listen_fd = SD_LISTEN_FDS_START;
+		fcntl(listen_fd, F_SETFL,
+		      fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+		log_info("control: using the socket passed by systemd");
+	} else {
+		listen_fd = control_create(path);
+		if (listen_fd < 0)
+			return listen_fd;
+	}
+	if (sd_event_add_io(jsvd->ev, &listen_src, listen_fd, EPOLLIN,
+			    control_accept, NULL) < 0)
+		return -EIO;
+	return 0;
+}
+
+void control_cleanup(const char *path)
+{
+	struct ctl_conn *c;
+
+	while ((c = TAILQ_FIRST(&conns))) {
+		c->waiting = false;
+		control_close(c);
+	}
+	listen_src = sd_event_source_disable_unref(listen_src);
+	accept_retry_src = sd_event_source_disable_unref(accept_retry_src);
+	if (listen_fd >= 0)
+		close(listen_fd);
+	if (own_socket)
+		unlink(path);
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Single jobs and executions as users see them: the job record with its
+ * fields typed as SPEC §2 names them, stopping one job, its log, and the
+ * aggregate status of an execution.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+#include <hiredis/hiredis.h>
+#include <json-c/json.h>
+
+#include "jobsvcd.h"
+#include "proto.h"
+
+void job_random_hex(char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[64];
+	size_t i;
+
+	if (n > 2 * sizeof(raw))
+		fatalx("job_random_hex: %zu digits asked", n);
+	if (getrandom(raw, (n + 1) / 2, 0) != (ssize_t)((n + 1) / 2))
+		fatal("getrandom");
+	for (i = 0; i < n; i++)
+		buf[i] = hex[(raw[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
+	buf[n] = '\0';
+}
+
+/*
+ * Makes s[0..n) valid UTF-8 in place, each byte of an invalid sequence
+ * becoming '?', NUL bytes too.  When more data may follow, an incomplete
+ * sequence at the end is left for later: returns the length cleaned.
+ */
+size_t job_utf8_clean(char *s, size_t n, bool more)
+{
+	size_t i = 0, len, k;
+	unsigned char c;
+	uint32_t cp;
+
+	while (i < n) {
+		c = s[i];
+		if (c < 0x80) {
+			if (c == 0)
+				s[i] = '?';
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			s[i++] = '?';
+			continue;
+		}
+		for (k = 1; k < len && i + k < n; k++) {
+			if (((unsigned char)s[i + k] & 0xc0) != 0x80)
+				break;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (i + k == n && k < len && more)
+			return i;
+		if (k < len || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff)) {
+			s[i++] = '?';
+			continue;
+		}
+		i += len;
+	}
+	return n;
+}
+
+void job_add_time(struct json_object *o, const char *key, const char *secs)
+{
+	char buf[40];
+
+	jsv_fmt_time(buf, sizeof(buf), secs && *secs ? atoll(secs) : 0);
+	json_object_object_add(o, key, json_object_new_string(buf));
+}
+
+static const char *const job_time_fields[] = {
+	"enqueue_time", "run_at",      "start_time",
+	"end_time",	"update_time", "check_in_at",
+};
+static const char *const job_int_fields[] = { "attempts", "max_retries",
+					      "schedule_id" };
+static const char *const job_str_fields[] = {
+	"id",		"name",	   "kind",	"status", "check_in",
+	"execution_id", "pool_id", "worker_id", "error",
+};
+
+static bool job_in(const char *const *list, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], key) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Aggregate status of a set of job statuses (SPEC §2): Running while any
+ * is not final, else Error if any failed, else Stopped if any was stopped,
+ * else Success.
+ */
+const char *job_execution_status(const char *const *status, size_t n)
+{
+	bool error = false, stopped = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(status[i], "Pending") ||
+		    !strcmp(status[i], "Scheduled") ||
+		    !strcmp(status[i], "Running"))
+			return "Running";
+		if (!strcmp(status[i], "Error"))
+			error = true;
+		else if (!strcmp(status[i], "Stopped"))
+			stopped = true;
+	}
+	return error ? "Error" : stopped ? "Stopped" : "Success";
+}
+
+/*
+ * The jobs of an execution as an array of {id, name, status} and their
+ * aggregate status.  -ENOENT for an unknown execution, -EIO.
+ */
+static int job_execution(const char *id, struct json_object **jobs,
+			 const char **status)
+{
+	redisReply *ids, *f;
+	const char **st;
+	size_t i, n = 0;
+	int rv = 0;
+
+	ids = redis_cmd("SMEMBERS %s", redis_key("exec:%s", id));
+	if (!ids)
+		return -EIO;
+	if (ids->type != REDIS_REPLY_ARRAY || ids->elements == 0) {
+		freeReplyObject(ids);
+		return -ENOENT;
+	}
+	*jobs = json_object_new_array();
+	st = xreallocarray(NULL, ids->elements, sizeof(*st));
+	for (i = 0; i < ids->elements; i++) {
+		struct json_object *o;
+
+		f = redis_cmd("HMGET %s name status",
+			      redis_key("job:%s", ids->element[i]->str));
+		if (!f) {
+			rv = -EIO;
+			break;
+		}
+		if (f->type != REDIS_REPLY_ARRAY ||
+		    f->element[1]->type != REDIS_REPLY_STRING) {
+			freeReplyObject(f);
+			continue; /* purged */
+		}
+		o = json_object_new_object();
+		json_object_object_add(
+			o, "id", json_object_new_string(ids->element[i]->str));
+		json_object_object_add(
+			o, "name", json_object_new_string(f->element[0]->str));
+		json_object_object_add(
+			o, "status",
+			json_object_new_string(f->element[1]->str));
+		st[n++] = json_object_get_string(
+			json_object_object_get(o, "status"));
+		json_object_array_add(*jobs, o);
+		freeReplyObject(f);
+	}
+	*status = job_execution_status(st, n);
+	free(st);
+	freeReplyObject(ids);
+	if (rv < 0)
+		json_object_put(*jobs);
+	return rv;
+}
+
+int job_show(const char *id, struct json_object **out)
+{
+	struct json_object *o, *params, *jobs;
+	const char *k, *v, *exec_status;
+	redisReply *r;
+	size_t i;
+
+	r = redis_cmd("HGETALL %s", redis_key("job:%s", id));
+	if (!r)
+		return -EIO;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements == 0) {
+		freeReplyObject(r);
+		return -ENOENT;
+	}
+	o = json_object_new_object();
+	for (i = 0; i + 1 < r->elements; i += 2) {
+		k = r->element[i]->str;
+		v = r->element[i + 1]->str;
+		if (job_in(job_time_fields, JSV_ARRAY_SIZE(job_time_fields), k))
+			job_add_time(o, k, v);
+		else if (job_in(job_int_fields, JSV_ARRAY_SIZE(job_int_fields),
+				k))
+			json_object_object_add(o, k,
+					       json_object_new_int64(atoll(v)));
+		else if (job_in(job_str_fields, JSV_ARRAY_SIZE(job_str_fields),
+				k))
+			json_object_object_add(o, k, json_object_new_string(v));
+		else if (strcmp(k, "unique") == 0)
+			json_object_object_add(
+				o, k,
+				json_object_new_boolean(strcmp(v, "1") == 0));
+		else if (strcmp(k, "parameters") == 0) {
+			params = json_tokener_parse(v);
+			json_object_object_add(
+				o, k,
+				params ? params : json_object_new_object());
+		}
+	}
+	freeReplyObject(r);
+	/* Every field is present, unset ones empty, as SPEC §2 lists them. */
+	for (i = 0; i < JSV_ARRAY_SIZE(job_time_fields); i++)
+		if (!json_object_object_get(o, job_time_fields[i]))
+			job_add_time(o, job_time_fields[i], "");
+	for (i = 0; i < JSV_ARRAY_SIZE(job_int_fields); i++)
+		if (!json_object_object_get(o, job_int_fields[i]))
+			json_object_object_add(o, job_int_fields[i],
+					       json_object_new_int64(0));
+	for (i = 0; i < JSV_ARRAY_SIZE(job_str_fields); i++)
+		if (!json_object_object_get(o, job_str_fields[i]))
+			json_object_object_add(o, job_str_fields[i],
+					       json_object_new_string(""));
+	v = json_object_get_string(json_object_object_get(o, "execution_id"));
+	if (v && *v && job_execution(v, &jobs, &exec_status) == 0) {
+		json_object_object_add(o, "execution_status",
+				       json_object_new_string(exec_status));
+		json_object_put(jobs);
+	}
+	*out = o;
+	return 0;
+}
+
+int job_stop(const char *id, char *msg, size_t len)
+{
+	const char *argv[1] = { id }, *e;
+	redisReply *r;
+	int rv = 0;
+
+	r = redis_script(SCRIPT_JOB_STOP, 1, argv);
+	if (!r)
+		return -EIO;
+	if ((e = redis_errstr(r))) {
+		if (strcmp(e, "NOENT") == 0) {
+			rv = -ENOENT;
+		} else {
+			snprintf(msg, len, "job %s is already %s", id,
+				 strncmp(e, "STATE ", 6) == 0 ? e + 6 : e);
+			rv = -EPERM;
+		}
+	} else if (strcmp(r->str, "Stopping") == 0) {
+		snprintf(msg, len, "Stopping %s", id);
+		worker_stop_job(id);
+	} else {
+		snprintf(msg, len, "Stopped %s", id);
+	}
+	freeReplyObject(r);
+	return rv;
+}
+
+int job_log(const char *id, int64_t offset, struct json_object **out)
+{
+	struct json_object *o;
+	redisReply *r;
+	char *path, *buf;
+	bool final;
+	ssize_t n;
+	int fd;
+
+	r = redis_cmd("HGET %s status", redis_key("job:%s", id));
+	if (!r)
+		return -EIO;
+	if (r->type != REDIS_REPLY_STRING) {
+		freeReplyObject(r);
+		return -ENOENT;
+	}
+	final = !strcmp(r->str, "Success") || !strcmp(r->str, "Error") ||
+		!strcmp(r->str, "Stopped");
+	freeReplyObject(r);
+
+	buf = xmalloc(JSV_LOG_CHUNK + 1);
+	n = 0;
+	xasprintf(&path, "%s/%s.log", jsvd->conf->log_dir, id);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd >= 0) {
+		n = pread(fd, buf, JSV_LOG_CHUNK, offset);
+		close(fd);
+		if (n < 0)
+			n = 0;
+	}
+	n = job_utf8_clean(buf, n, n == JSV_LOG_CHUNK);
+	buf[n] = '\0';
+	o = json_object_new_object();
+	json_object_object_add(o, "data", json_object_new_string_len(buf, n));
+	json_object_object_add(o, "offset", json_object_new_int64(offset + n));
+	json_object_object_add(o, "done",
+			       json_object_new_boolean(final && n == 0));
+	free(buf);
+	*out = o;
+	return 0;
+}
+
+int job_execution_show(const char *id, struct json_object **out)
+{
+	struct json_object *o, *jobs;
+	const char *status;
+	int rv;
+
+	rv = job_execution(id, &jobs, &status);
+	if (rv < 0)
+		return rv;
+	o = json_object_new_object();
+	json_object_object_add(o, "execution_id", json_object_new_string(id));
+	json_object_object_add(o, "status", json_object_new_string(status));
+	json_object_object_add(o, "jobs", jobs);
+	*out = o;
+	return 0;
+}

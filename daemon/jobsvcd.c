@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * jobsvcd: the job service daemon.  main() sets the process up and runs
+ * the event loop; the subsystems live in their own files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "jobsvcd.h"
+
+struct jsvd *jsvd;
+
+static sd_event_source *grace_src;
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: jobsvcd [-dn] [-f file] [-s socket]\n");
+	exit(2);
+}
+
+void jsvd_status(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sd_notifyf(0, "STATUS=%s", buf);
+}
+
+static int on_grace_over(sd_event_source *s, uint64_t usec, void *arg)
+{
+	worker_drain();
+	return 0;
+}
+
+/*
+ * SIGTERM: claim nothing more, give running handlers the grace period to
+ * finish, then hand what still runs back to the queues.  A second SIGTERM
+ * does that at once.
+ */
+static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si,
+		      void *arg)
+{
+	if (jsvd->draining) {
+		worker_drain();
+		return 0;
+	}
+	log_info("shutting down: %u jobs running", worker_busy());
+	jsvd->draining = true;
+	sd_notify(0, "STOPPING=1");
+	jsvd_status("shutting down");
+	if (worker_busy() == 0) {
+		sd_event_exit(jsvd->ev, 0);
+		return 0;
+	}
+	sd_event_add_time_relative(jsvd->ev, &grace_src, CLOCK_MONOTONIC,
+				   jsvd->conf->stop_grace_ms * 1000, 0,
+				   on_grace_over, NULL);
+	return 0;
+}
+
+/*
+ * SIGHUP: read the configuration again.  Queue settings and handler
+ * environments take effect for the next jobs; settings that need a restart
+ * are reported and left as they are.  A configuration with errors is
+ * refused whole.
+ */
+static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
+		     void *arg)
+{
+	struct jsvd_conf *nc, *oc = jsvd->conf;
+	struct jsv_buf errs = { 0 };
+
+	if (config_load(jsvd->conf_path, &nc, &errs) < 0) {
+		log_warnx("reload refused, configuration unchanged:\n%s",
+			  errs.data ? errs.data : "");
+		jsv_buf_free(&errs);
+		return 0;
+	}
+	jsv_buf_free(&errs);
+	if (strcmp(nc->redis, oc->redis) ||
+	    strcmp(nc->namespace, oc->namespace) ||
+	    nc->workers != oc->workers || strcmp(nc->log_dir, oc->log_dir))
+		log_warnx("reload: redis, namespace, workers and log_dir "
+			  "changes take effect at the next start");
+	free(nc->redis);
+	free(nc->redis_path);
+	free(nc->redis_host);
+	free(nc->redis_password);
+	free(nc->namespace);
+	free(nc->log_dir);
+	nc->redis = oc->redis;
+	nc->redis_path = oc->redis_path;
+	nc->redis_host = oc->redis_host;
+	nc->redis_port = oc->redis_port;
+	nc->redis_db = oc->redis_db;
+	nc->redis_password = oc->redis_password;
+	nc->namespace = oc->namespace;
+	nc->workers = oc->workers;
+	nc->log_dir = oc->log_dir;
+	oc->redis = oc->redis_path = oc->redis_host = NULL;
+	oc->redis_password = oc->namespace = oc->log_dir = NULL;
+	jsvd->conf = nc;
+	jsvd->rr = 0;
+	config_free(oc);
+	control_reload();
+	log_info("configuration reloaded: %zu queues", nc->nqueues);
+	if (redis_ok())
+		pool_register();
+	worker_kick();
+	return 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int rv = 0;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			rv = -errno;
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		rv = -errno;
+	free(p);
+	return rv;
+}
+
+/* Makes sure fds 0-2 are open, so no socket ever lands on them. */
+static void open_std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+int main(int argc, char *argv[])
+{
+	struct jsv_buf errs = { 0 };
+	const char *conf_path = JSVD_CONF_FILE, *sock = JSVD_SOCKET;
+	bool foreground = false, check = false;
+	struct jsvd_conf *conf;
+	sigset_t mask;
+	int ch, rv;
+
+	while ((ch = getopt(argc, argv, "df:ns:")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = true;
+			break;
+		case 'f':
+			conf_path = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	/* Under systemd, journald keeps levels given as "<N>" prefixes. */
+	log_init("jobsvcd", !foreground && getenv("JOURNAL_STREAM"),
+		 foreground ? 1 : 0);
+	open_std_fds();
+
+	if (config_load(conf_path, &conf, &errs) < 0) {
+		fprintf(stderr, "%s", errs.data ? errs.data : "");
+		jsv_buf_free(&errs);
+		return 1;
+	}
+	jsv_buf_free(&errs);
+	if (check) {
+		printf("configuration OK: %zu queues\n", conf->nqueues);
+		config_free(conf);
+		return 0;
+	}
+
+	jsvd = xcalloc(1, sizeof(*jsvd));
+	jsvd->conf = conf;
+	jsvd->conf_path = conf_path;
+	jsvd->sock_path = sock;
+	job_random_hex(jsvd->pool_id, 12);
+	if (gethostname(jsvd->host, sizeof(jsvd->host)) < 0)
+		snprintf(jsvd->host, sizeof(jsvd->host), "localhost");
+	jsvd->host[sizeof(jsvd->host) - 1] = '\0';
+
+	rv = mkdir_p(conf->log_dir, 0750);
+	if (rv < 0)
+		fatalx("cannot create log_dir %s: %s", conf->log_dir,
+		       strerror(-rv));
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (sd_event_default(&jsvd->ev) < 0)
+		fatalx("cannot create the event loop");
+	sd_event_add_signal(jsvd->ev, NULL, SIGTERM, on_sigterm, NULL);
+	sd_event_add_signal(jsvd->ev, NULL, SIGINT, on_sigterm, NULL);
+	sd_event_add_signal(jsvd->ev, NULL, SIGHUP, on_sighup, NULL);
+	sd_event_set_watchdog(jsvd->ev, true);
+
+	if (control_init(sock) < 0)
+		return 1;
+	worker_init();
+	redis_init();
+	pool_start_heartbeat();
+	log_info("started: pool %s, %u workers, %zu queues, control socket %s",
+		 jsvd->pool_id, jsvd->nworkers, conf->nqueues, sock);
+	sd_notify(0, "READY=1");
+
+	rv = sd_event_loop(jsvd->ev);
+
+	if (redis_ok())
+		pool_leave();
+	control_cleanup(sock);
+	redis_close();
+	log_info("stopped");
+	sd_event_unref(jsvd->ev);
+	config_free(jsvd->conf);
+	free(jsvd->workers);
+	free(jsvd);
+	return rv < 0 ? 1 : 0;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * jobsvcd: the subsystems of the daemon and what they share.
+ */
+#ifndef JOBSVCD_H
+#define JOBSVCD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/queue.h>
+
+#include "jsv.h"
+
+#define JSVD_CONF_FILE JSV_SYSCONFDIR "/jobsvc/jobsvcd.conf"
+#define JSVD_SOCKET JSV_RUNSTATEDIR "/jobsvc/control.sock"
+
+/* config.c */
+
+/* One [queue NAME] section: a job type and how its jobs run. */
+struct queue_conf {
+	TAILQ_ENTRY(queue_conf) entry;
+	char *name; /* the job type, jsv_valid_job_type() */
+	char *exec; /* absolute path of the handler */
+	unsigned max_concurrency; /* across all pools; 0 = no cap */
+	unsigned max_retries; /* further runs after an Error */
+	uint64_t timeout_ms; /* 0 = no timeout */
+	char **env; /* "NAME=value", added to the handler's env */
+	size_t nenv;
+};
+
+TAILQ_HEAD(queue_conf_list, queue_conf);
+
+struct jsvd_conf {
+	char *redis; /* as written: "unix:/path" or "redis://..." */
+	char *redis_path; /* unix socket path, or NULL for TCP */
+	char *redis_host; /* TCP host, or NULL for a unix socket */
+	int redis_port; /* default 6379 */
+	int redis_db; /* default 0 */
+	char *redis_password; /* from redis://:pass@host, or NULL */
+	char *namespace; /* key prefix, default "jobsvc" */
+	unsigned workers; /* pool size, default 10, 1..1024 */
+	char *log_dir; /* job logs, default /var/log/jobsvc/jobs */
+	uint64_t stop_grace_ms; /* SIGTERM to SIGKILL, default 10s */
+	uint64_t heartbeat_ms; /* pool heartbeat period, default 5s */
+	uint64_t dead_timeout_ms; /* pool dead after this, default 15s */
+	char *admin_group; /* members may act, default "jobsvc-admin" */
+	char **env; /* "NAME=value" for every handler */
+	size_t nenv;
+	struct queue_conf_list queues; /* in file order */
+	size_t nqueues;
+};
+
+/*
+ * Parses a configuration.  On success returns 0 and a new configuration in
+ * *out.  Otherwise returns -EINVAL and appends one line per problem to errs,
+ * each "FILE:LINE: message\n" (FILE is fname), and *out is untouched.
+ * Unknown sections and keys, duplicate sections or keys, bad values, a queue
+ * without exec and a configuration without any queue are all errors.
+ */
+int config_parse(FILE *fp, const char *fname, struct jsvd_conf **out,
+		 struct jsv_buf *errs);
+/* config_parse() on a file; a file that cannot be opened is one error line. */
+int config_load(const char *path, struct jsvd_conf **out, struct jsv_buf *errs);
+void config_free(struct jsvd_conf *conf);
+struct queue_conf *config_queue(const struct jsvd_conf *conf, const char *name);
+
+/* The daemon's state; one per process (jobsvcd.c owns it). */
+struct worker;
+struct json_object;
+typedef struct sd_event sd_event;
+typedef struct redisReply redisReply;
+
+struct jsvd {
+	struct jsvd_conf *conf;
+	const char *conf_path;
+	const char *sock_path;
+	sd_event *ev;
+	char pool_id[13]; /* 12 hex characters, new at every start */
+	char host[256];
+	int64_t start_at; /* Unix seconds */
+	bool draining; /* SIGTERM: claim nothing more */
+	struct worker *workers; /* conf->workers slots */
+	unsigned nworkers;
+	unsigned rr; /* queue index where the next claim starts */
+};
+
+extern struct jsvd *jsvd;
+
+/* redis.c: one command connection, one subscriber, reconnect with backoff. */
+enum script_id {
+	SCRIPT_SUBMIT,
+	SCRIPT_CLAIM,
+	SCRIPT_FINISH,
+	SCRIPT_CHECKIN,
+	SCRIPT_JOB_STOP,
+	SCRIPT_POOL_REGISTER,
+	SCRIPT_HEARTBEAT,
+	SCRIPT_POOL_LEAVE,
+	SCRIPT_STOP_BEGIN,
+	SCRIPT_STOP_BATCH,
+	SCRIPT_MAX
+};
+
+extern const char *const script_src[SCRIPT_MAX]; /* scripts.c */
+
+int redis_init(void);
+void redis_close(void);
+bool redis_ok(void);
+/*
+ * Runs one command and returns its reply (the caller frees it with
+ * freeReplyObject), or NULL when Redis is unavailable: the connection is then
+ * dropped and reconnection is scheduled.  Error replies are returned as such.
+ */
+redisReply *redis_cmd(const char *fmt, ...);
+redisReply *redis_cmdargv(int argc, const char **argv, const size_t *argvlen);
+/*
+ * The text of an error reply without the "ERR " Redis puts before errors
+ * raised by scripts, or NULL when r is not an error.
+ */
+const char *redis_errstr(const redisReply *r);
+/* Runs a script with the namespace as ARGV[1] followed by args. */
+redisReply *redis_script(enum script_id id, int argc, const char **argv);
+/* Pipelines n calls of one script; replies[] gets n replies or NULLs. */
+int redis_script_many(enum script_id id, int n, int argc,
+		      const char *const *argvs, redisReply **replies);
+/* A key in the namespace: "<ns>:<suffix>", in a static rotating buffer. */
+const char *redis_key(const char *fmt, ...) JSV_PRINTF(1, 2);
+/* Publishes a notification on the namespace's channel. */
+void redis_notify(const char *fmt, ...) JSV_PRINTF(1, 2);
+
+/* pool.c: this daemon's pool record, heartbeat and dead-pool recovery. */
+int pool_register(void);
+void pool_start_heartbeat(void);
+void pool_leave(void);
+int pool_list(struct json_object **out); /* array */
+int pool_workers(const char *pool_id, struct json_object **out); /* array */
+int pool_busy_total(unsigned *busy, unsigned *total);
+int pool_worker_job(const char *worker_id, char *buf, size_t len);
+int pool_busy_jobs(struct json_object **out);
+
+/* worker.c: the slots of this pool and the handlers they run. */
+int worker_init(void);
+void worker_dispatch(void); /* claims jobs for free slots, now */
+void worker_kick(void); /* dispatch soon, from the event loop */
+void worker_stop_job(const char *job_id); /* if this pool runs it */
+void worker_check_stops(void);
+void worker_flush(void); /* retry finishes that Redis missed */
+unsigned worker_busy(void);
+void worker_drain(void); /* SIGTERM: requeue what runs, kill it */
+void worker_lost_pool(void); /* our pool was recovered by others */
+
+/* queue.c */
+typedef void queue_stop_cb(void *arg, uint64_t stopped, int err);
+
+/* Submits an array of jobs; *results gets one result object per job. */
+int queue_submit(struct json_object *jobs, struct json_object **results);
+int queue_list(struct json_object **out);
+int queue_pause(const char *type, bool pause);
+/*
+ * Empties the queues of the given types at once and ends their jobs
+ * Stopped from the event loop; done is called when all are, or on error.
+ * Returns 0, or -EIO without calling done.
+ */
+int queue_stop(char *const *types, size_t n, queue_stop_cb *done, void *arg);
+void queue_resume_stops(void);
+
+/* job.c */
+void job_random_hex(char *buf, size_t n); /* n digits, buf n + 1 */
+size_t job_utf8_clean(char *s, size_t n, bool more);
+void job_add_time(struct json_object *o, const char *key, const char *secs);
+const char *job_execution_status(const char *const *status, size_t n);
+int job_show(const char *id, struct json_object **out);
+int job_stop(const char *id, char *msg, size_t len);
+int job_log(const char *id, int64_t offset, struct json_object **out);
+int job_execution_show(const char *id, struct json_object **out);
+
+/* control.c */
+int control_init(const char *path);
+void control_reload(void);
+void control_cleanup(const char *path);
+
+/* jobsvcd.c */
+void jsvd_status(const char *fmt, ...) JSV_PRINTF(1, 2);
+
+#endif /* JOBSVCD_H */

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The daemon's two Redis connections.  Commands go over a blocking hiredis
+ * context with short timeouts: Redis answers a local script in microseconds,
+ * and a daemon whose store stalls has nothing better to do.  Notifications
+ * arrive on a second context subscribed to the namespace's channel, read
+ * from the event loop whenever its socket is readable; it never blocks.
+ *
+ * When either connection fails both are dropped, every caller is told Redis
+ * is unavailable (NULL replies), and a timer reconnects with a backoff that
+ * doubles from 100 ms to 5 s.  On reconnection the scripts are loaded again,
+ * the pool re-registers if it must, and work that waited resumes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <hiredis/hiredis.h>
+#include <systemd/sd-event.h>
+
+#include "jobsvcd.h"
+
+#define REDIS_BACKOFF_MIN_US (100 * 1000ULL)
+#define REDIS_BACKOFF_MAX_US (5 * 1000 * 1000ULL)
+
+static redisContext *rc; /* commands */
+static redisContext *sc; /* subscriber */
+static sd_event_source *sub_src;
+static sd_event_source *retry_src;
+static uint64_t backoff_us = REDIS_BACKOFF_MIN_US;
+static char script_sha[SCRIPT_MAX][41];
+static bool warned; /* the current outage was logged */
+static char *channel;
+
+static void redis_drop(void);
+
+static redisContext *redis_connect(void)
+{
+	const struct jsvd_conf *conf = jsvd->conf;
+	struct timeval tv = { 1, 0 };
+	struct timeval cmd_tv = { 2, 0 };
+	redisContext *c;
+	redisReply *r;
+
+	if (conf->redis_path)
+		c = redisConnectUnixWithTimeout(conf->redis_path, tv);
+	else
+		c = redisConnectWithTimeout(conf->redis_host, conf->redis_port,
+					    tv);
+	if (!c)
+		return NULL;
+	if (c->err) {
+		if (!warned)
+			log_warnx("redis %s: %s", conf->redis, c->errstr);
+		warned = true;
+		goto out_free;
+	}
+	redisSetTimeout(c, cmd_tv);
+	if (!conf->redis_path)
+		redisEnableKeepAlive(c);
+	if (conf->redis_password) {
+		r = redisCommand(c, "AUTH %s", conf->redis_password);
+		if (!r || r->type == REDIS_REPLY_ERROR) {
+			log_warnx("redis %s: AUTH failed: %s", conf->redis,
+				  r ? r->str : c->errstr);
+			if (r)
+				freeReplyObject(r);
+			goto out_free;
+		}
+		freeReplyObject(r);
+	}
+	if (conf->redis_db) {
+		r = redisCommand(c, "SELECT %d", conf->redis_db);
+		if (!r || r->type == REDIS_REPLY_ERROR) {
+			log_warnx("redis %s: SELECT %d failed", conf->redis,
+				  conf->redis_db);
+			if (r)
+				freeReplyObject(r);
+			goto out_free;
+		}
+		freeReplyObject(r);
+	}
+	return c;
+out_free:
+	redisFree(c);
+	return NULL;
+}
+
+static int redis_load_scripts(void)
+{
+	redisReply *r;
+	int i;
+
+	for (i = 0; i < SCRIPT_MAX; i++) {
+		r = redisCommand(rc, "SCRIPT LOAD %s", script_src[i]);
+		if (!r)
+			return -EIO;
+		if (r->type != REDIS_REPLY_STRING || r->len != 40) {
+			log_warnx("redis: cannot load script %d: %s", i,
+				  r->type == REDIS_REPLY_ERROR ? r->str : "?");
+			freeReplyObject(r);
+			return -EINVAL;
+		}
+		memcpy(script_sha[i], r->str, 41);
+		freeReplyObject(r);
+	}
+	return 0;
+}
+
+static void redis_on_message(redisReply *r)
+{
+	const char *msg;
+
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+	    r->element[2]->type != REDIS_REPLY_STRING)
+		return;
+	msg = r->element[2]->str;
+	if (strncmp(msg, "job ", 4) == 0)
+		worker_dispatch();
+	else if (strncmp(msg, "stop ", 5) == 0)
+		worker_stop_job(msg + 5);
+}
+
+static int redis_sub_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
+{
+	void *reply;
+
+	if (redisBufferRead(sc) != REDIS_OK) {
+		log_warnx("redis: subscriber connection lost: %s", sc->errstr);
+		redis_drop();
+		return 0;
+	}
+	for (;;) {
+		if (redisGetReplyFromReader(sc, &reply) != REDIS_OK) {
+			log_warnx("redis: bad reply on subscriber connection");
+			redis_drop();
+			return 0;
+		}
+		if (!reply)
+			break;
+		redis_on_message(reply);
+		freeReplyObject(reply);
+		if (!sc)
+			break;
+	}
+	return 0;
+}
+
+static int redis_subscribe(void)
+{
+	redisReply *r;
+
+	sc = redis_connect();
+	if (!sc)
+		return -EIO;
+	r = redisCommand(sc, "SUBSCRIBE %s", channel);
+	if (!r || r->type == REDIS_REPLY_ERROR) {
+		if (r)
+			freeReplyObject(r);
+		return -EIO;
+	}
+	freeReplyObject(r);
+	if (sd_event_add_io(jsvd->ev, &sub_src, sc->fd, EPOLLIN, redis_sub_io,
+			    NULL) < 0)
+		return -EIO;
+	return 0;
+}
+
+static void redis_schedule_retry(void);
+
+static int redis_retry(sd_event_source *s, uint64_t usec, void *arg)
+{
+	rc = redis_connect();
+	if (!rc || redis_load_scripts() < 0 || redis_subscribe() < 0) {
+		redis_drop();
+		backoff_us *= 2;
+		if (backoff_us > REDIS_BACKOFF_MAX_US)
+			backoff_us = REDIS_BACKOFF_MAX_US;
+		redis_schedule_retry();
+		return 0;
+	}
+	backoff_us = REDIS_BACKOFF_MIN_US;
+	log_info("redis %s: connected", jsvd->conf->redis);
+	warned = false;
+	if (pool_register() < 0) {
+		redis_drop();
+		return 0;
+	}
+	jsvd_status("serving");
+	worker_flush();
+	worker_check_stops();
+	worker_kick();
+	return 0;
+}
+
+static void redis_schedule_retry(void)
+{
+	if (!retry_src) {
+		sd_event_add_time_relative(jsvd->ev, &retry_src,
+					   CLOCK_MONOTONIC, backoff_us, 0,
+					   redis_retry, NULL);
+		sd_event_source_set_enabled(retry_src, SD_EVENT_ONESHOT);
+		return;
+	}
+	sd_event_source_set_time_relative(retry_src, backoff_us);
+	sd_event_source_set_enabled(retry_src, SD_EVENT_ONESHOT);
+}
+
+/*
+ * Drops both connections.  Safe to call from anywhere, including while a
+ * reply of the subscriber is being handled: the caller checks sc after.
+ */
+static void redis_drop(void)
+{
+	bool up = rc && sc;
+
+	sub_src = sd_event_source_disable_unref(sub_src);
+	if (sc) {
+		redisFree(sc);
+		sc = NULL;
+	}
+	if (rc) {
+		redisFree(rc);
+		rc = NULL;
+	}
+	if (up) {
+		log_warnx("redis %s: unavailable, reconnecting",
+			  jsvd->conf->redis);
+		jsvd_status("Redis unavailable, reconnecting");
+		redis_schedule_retry();
+	}
+}
+
+int redis_init(void)
+{
+	xasprintf(&channel, "%s:notify", jsvd->conf->namespace);
+	redis_retry(NULL, 0, NULL);
+	if (!rc)
+		jsvd_status("Redis unavailable, reconnecting");
+	return 0;
+}
+
+void redis_close(void)
+{
+	retry_src = sd_event_source_disable_unref(retry_src);
+	redis_drop();
+	free(channel);
+	channel = NULL;
+}
+
+bool redis_ok(void)
+{
+	return rc != NULL && sc != NULL;
+}
+
+static redisReply *redis_check(redisReply *r)
+{
+	if (!r) {
+		log_warnx("redis: %s", rc->errstr);
+		redis_drop();
+	}
+	return r;
+}
+
+redisReply *redis_cmd(const char *fmt, ...)
+{
+	va_list ap;
+	redisReply *r;
+
+	if (!redis_ok())
+		return NULL;
+	va_start(ap, fmt);
+	r = redisvCommand(rc, fmt, ap);
+	va_end(ap);
+	return redis_check(r);
+}
+
+redisReply *redis_cmdargv(int argc, const char **argv, const size_t *argvlen)
+{
+	if (!redis_ok())
+		return NULL;
+	return redis_check(redisCommandArgv(rc, argc, argv, argvlen));
+}
+
+const char *redis_errstr(const redisReply *r)
+{
+	if (r->type != REDIS_REPLY_ERROR)
+		return NULL;
+	return strncmp(r->str, "ERR ", 4) == 0 ? r->str + 4 : r->str;
+}
+
+static bool redis_noscript(const redisReply *r)
+{
+	return r->type == REDIS_REPLY_ERROR &&
+	       strncmp(r->str, "NOSCRIPT", 8) == 0;
+}
+
+/* Fills v with EVALSHA/EVAL, 0 keys, the namespace, then args. */
+static const char **redis_script_argv(enum script_id id, bool eval, int argc,
+				      const char *const *args)
+{
+	const char **v = xreallocarray(NULL, argc + 4, sizeof(*v));
+	int i;
+
+	v[0] = eval ? "EVAL" : "EVALSHA";
+	v[1] = eval ? script_src[id] : script_sha[id];
+	v[2] = "0";
+	v[3] = jsvd->conf->namespace;
+	for (i = 0; i < argc; i++)
+		v[i + 4] = args[i];
+	return v;
+}
+
+redisReply *redis_script(enum script_id id, int argc, const char **argv)
+{
+	const char **v;
+	redisReply *r;
+
+	v = redis_script_argv(id, false, argc, argv);
+	r = redis_cmdargv(argc + 4, v, NULL);
+	free(v);
+	if (r && redis_noscript(r)) {
+		freeReplyObject(r);
+		v = redis_script_argv(id, true, argc, argv);
+		r = redis_cmdargv(argc + 4, v, NULL);
+		free(v);
+	}
+	return r;
+}
+
+int redis_script_many(enum script_id id, int n, int argc,
+		      const char *const *argvs, redisReply **replies)
+{
+	const char **v;
+	void *reply;
+	int i;
+
+	for (i = 0; i < n; i++)
+		replies[i] = NULL;
+	if (!redis_ok())
+		return -EIO;
+	for (i = 0; i < n; i++) {
+		v = redis_script_argv(id, false, argc, argvs + i * argc);
+		redisAppendCommandArgv(rc, argc + 4, v, NULL);
+		free(v);
+	}
+	for (i = 0; i < n; i++) {
+		if (redisGetReply(rc, &reply) != REDIS_OK) {
+			redis_check(NULL);
+			goto out_fail;
+		}
+		replies[i] = reply;
+	}
+	for (i = 0; i < n; i++) {
+		if (!redis_noscript(replies[i]))
+			continue;
+		freeReplyObject(replies[i]);
+		replies[i] =
+			redis_script(id, argc, (const char **)argvs + i * argc);
+		if (!replies[i])
+			goto out_fail;
+	}
+	return 0;
+out_fail:
+	for (i = 0; i < n; i++) {
+		if (replies[i])
+			freeReplyObject(replies[i]);
+		replies[i] = NULL;
+	}
+	return -EIO;
+}
+
+const char *redis_key(const char *fmt, ...)
+{
+	static char bufs[4][512];
+	static unsigned next;
+	char *b = bufs[next++ % JSV_ARRAY_SIZE(bufs)];
+	size_t n;
+	va_list ap;
+
+	n = snprintf(b, sizeof(bufs[0]), "%s:", jsvd->conf->namespace);
+	va_start(ap, fmt);
+	vsnprintf(b + n, sizeof(bufs[0]) - n, fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+void redis_notify(const char *fmt, ...)
+{
+	redisReply *r;
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		fatal("vasprintf");
+	va_end(ap);
+	r = redis_cmd("PUBLISH %s %s", channel, msg);
+	if (r)
+		freeReplyObject(r);
+	free(msg);
+}

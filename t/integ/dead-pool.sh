@@ -1,0 +1,35 @@
+#!/bin/bash
+# A daemon SIGKILLed mid-job: once its heartbeat is older than dead_timeout,
+# another daemon puts its running jobs back and runs them to Success; no job
+# is lost, pending ones included.
+set -eu
+JSV_WORKERS=2
+. "${0%/*}/../lib.sh"
+start_daemon a
+pa=$(pool_id a)
+assert_ne "pool id of a" "" "$pa"
+
+r1=$(submit RECORD --param file="$DATA/ran" --param seconds=2 --param n=1)
+r2=$(submit RECORD --param file="$DATA/ran" --param seconds=2 --param n=2)
+wait_status "$r1" Running
+wait_status "$r2" Running
+assert_eq "pool of r1" "$pa" "$(job_field "$r1" pool_id)"
+ctl queue pause OK >/dev/null
+p1=$(submit OK)
+
+start_daemon b
+pb=$(pool_id b)
+kill_daemon a KILL
+ctl queue resume OK >/dev/null
+wait_status -t 30 "$r1" Success
+wait_status -t 30 "$r2" Success
+wait_status "$p1" Success
+assert_eq "pool of r1 after recovery" "$pb" "$(job_field "$r1" pool_id)"
+assert_eq "pool of r2 after recovery" "$pb" "$(job_field "$r2" pool_id)"
+for id in "$r1" "$r2"; do
+	runs=$(grep -c "^$id " "$DATA/ran" || true)
+	assert_int_cmp "runs of $id (killed one, recovered one)" "$runs" -ge 2
+done
+status=$(ctl -j pools | jq_str --arg p "$pa" '.[] | select(.worker_pool_id == $p) | .status')
+[ -z "$status" ] || assert_eq "status of the killed pool, if still listed" Dead "$status"
+pass

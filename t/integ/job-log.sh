@@ -1,0 +1,29 @@
+#!/bin/bash
+# job log prints what the handler wrote; job log -f follows a running job
+# and ends when it does.
+set -eu
+. "${0%/*}/../lib.sh"
+start_daemon
+
+id=$(submit SLEEP --param seconds=1)
+wait_status "$id" Running
+run timeout 30 "$JSV_CTL" -s "$SOCK" job log -f "$id"
+assert_eq "job log -f exits when the job ends (stderr: $ERR)" 0 "$RC"
+assert_contains "job log -f saw the start" "sleeping 1" "$OUT"
+assert_contains "job log -f saw the end" "slept 1" "$OUT"
+assert_eq "status after job log -f returned" Success "$(job_status "$id")"
+
+# A big log, more than one chunk: complete and in order.
+set_queue BIGLOG "$JSV_TMP/h/biglog"
+printf '#!/bin/sh\nseq 1 100000\n' >"$JSV_TMP/h/biglog"
+chmod 755 "$JSV_TMP/h/biglog"
+stop_daemon a
+start_daemon a
+id=$(submit BIGLOG)
+wait_status "$id" Success
+ctl job log "$id" >"$JSV_TMP/biglog.out" || fail "job log of a big log failed"
+seq 1 100000 >"$JSV_TMP/biglog.want"
+cmp -s "$JSV_TMP/biglog.want" "$JSV_TMP/biglog.out" ||
+	fail "job log of 100000 lines differs: $(diff "$JSV_TMP/biglog.want" "$JSV_TMP/biglog.out" | head -n 5)"
+expect_rc "job log of an unknown job" 1 ctl job log 0123456789abcdef01234567
+pass

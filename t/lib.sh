@@ -1,0 +1,659 @@
+# SPDX-License-Identifier: ISC
+#
+# t/lib.sh: sourced (bash) by every integration test in t/integ/.
+#
+# Sourcing it creates a private temporary directory, starts a private
+# redis-server on a Unix socket in it, and installs a trap that, whatever
+# happens, stops every daemon the test started (checking that each exits
+# cleanly, which is what gives ASan and valgrind builds their teeth), kills
+# stray handler processes and redis, and removes the directory.
+#
+# Knobs, all from the environment:
+#   abs_top_builddir, abs_top_srcdir   set by `make check`; default: the tree
+#                                      this file is in
+#   JSVD, JSV_CTL                      the daemon and ctl binaries
+#   JSV_VALGRIND=1                     run jobsvcd under valgrind
+#   JSV_REDIS_AOF=1                    redis with appendonly (fsync always)
+#   JSV_WORKERS, JSV_STOP_GRACE, JSV_HEARTBEAT, JSV_DEAD_TIMEOUT
+#                                      [jobsvcd] settings of the next daemon
+#   JSV_KEEP=1                         keep the temporary directory
+#
+# A test looks like:
+#	set -eu
+#	. "${0%/*}/../lib.sh"
+#	start_daemon
+#	id=$(submit OK --param a=b)
+#	wait_status "$id" Success
+#	pass
+
+if [ -z "${BASH_VERSION:-}" ]; then
+	echo "t/lib.sh needs bash" >&2
+	exit 99
+fi
+set -eu
+
+TEST_NAME=${0##*/}
+TEST_NAME=${TEST_NAME%.sh}
+
+: "${abs_top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${abs_top_builddir:=$abs_top_srcdir}"
+: "${JSVD:=$abs_top_builddir/daemon/jobsvcd}"
+: "${JSV_CTL:=$abs_top_builddir/ctl/jobsvc-ctl}"
+: "${JSV_VALGRIND:=0}"
+: "${JSV_REDIS_AOF:=0}"
+: "${JSV_WORKERS:=4}"
+: "${JSV_STOP_GRACE:=1s}"
+: "${JSV_HEARTBEAT:=200ms}"
+: "${JSV_DEAD_TIMEOUT:=1s}"
+: "${JSV_KEEP:=0}"
+
+# Bounded waits are multiplied by this under valgrind, which is slow.
+if [ "$JSV_VALGRIND" = 1 ]; then
+	: "${JSV_SCALE:=5}"
+else
+	: "${JSV_SCALE:=1}"
+fi
+
+# ---------------------------------------------------------------- messages
+
+note()
+{
+	printf '# %s\n' "$*" >&2
+}
+
+# Prints the failure, then the tails of the daemons' logs, and exits 1.
+fail()
+{
+	printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2
+	exit 1
+}
+
+skip()
+{
+	printf 'SKIP: %s: %s\n' "$TEST_NAME" "$*" >&2
+	exit 77
+}
+
+pass()
+{
+	JSV_PASSED=1
+	printf 'PASS: %s\n' "$TEST_NAME" >&2
+	exit 0
+}
+
+# ------------------------------------------------------------- assertions
+
+# assert_eq WHAT EXPECTED SEEN
+assert_eq()
+{
+	[ "$2" = "$3" ] ||
+		fail "$1: expected '$2', saw '$3'"
+}
+
+# assert_ne WHAT UNEXPECTED SEEN
+assert_ne()
+{
+	[ "$2" != "$3" ] ||
+		fail "$1: expected anything but '$2'"
+}
+
+# assert_match WHAT ERE SEEN: SEEN must match the extended regex ERE.
+assert_match()
+{
+	printf '%s\n' "$3" | grep -Eq -- "$2" ||
+		fail "$1: expected a match for /$2/, saw '$3'"
+}
+
+# assert_imatch WHAT ERE SEEN: as assert_match, ignoring case.
+assert_imatch()
+{
+	printf '%s\n' "$3" | grep -Eiq -- "$2" ||
+		fail "$1: expected a match for /$2/i, saw '$3'"
+}
+
+# assert_no_match WHAT ERE SEEN
+assert_no_match()
+{
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		fail "$1: expected no match for /$2/, saw '$3'"
+	fi
+}
+
+# assert_contains WHAT NEEDLE HAYSTACK (fixed string)
+assert_contains()
+{
+	case $3 in
+	*"$2"*) ;;
+	*) fail "$1: expected to contain '$2', saw '$3'" ;;
+	esac
+}
+
+# assert_int_cmp WHAT A OP B: an integer comparison, OP as for test(1).
+assert_int_cmp()
+{
+	[[ $2 =~ ^-?[0-9]+$ ]] || fail "$1: expected a number, saw '$2'"
+	test "$2" "$3" "$4" ||
+		fail "$1: expected a value $3 $4, saw $2"
+}
+
+# run CMD...: runs CMD, never fails; sets RC, OUT and ERR.
+run()
+{
+	local o="$JSV_TMP/run.out" e="$JSV_TMP/run.err"
+	RC=0
+	"$@" >"$o" 2>"$e" || RC=$?
+	OUT=$(cat "$o")
+	ERR=$(cat "$e")
+}
+
+# expect_rc WHAT CODE CMD...: CMD must exit with CODE; sets RC, OUT, ERR.
+expect_rc()
+{
+	local what=$1 code=$2
+	shift 2
+	run "$@"
+	[ "$RC" = "$code" ] ||
+		fail "$what: '$*' should exit $code, exited $RC (stdout '$OUT', stderr '$ERR')"
+}
+
+# ------------------------------------------------------------ bounded waits
+
+now_us()
+{
+	local t=$EPOCHREALTIME
+	echo "${t%.*}${t#*.}"
+}
+
+# wait_for [-t SECONDS] DESCRIPTION CMD...: runs CMD every 50 ms until it
+# succeeds; after SECONDS (default 10, times JSV_SCALE) fails naming
+# DESCRIPTION and showing CMD's last output.
+wait_for()
+{
+	local secs=10
+	if [ "$1" = -t ]; then
+		secs=$2
+		shift 2
+	fi
+	local what=$1
+	shift
+	local deadline
+	deadline=$(($(now_us) + secs * JSV_SCALE * 1000000))
+	while :; do
+		if "$@" >"$JSV_TMP/wait.out" 2>&1; then
+			return 0
+		fi
+		if [ "$(now_us)" -gt "$deadline" ]; then
+			fail "timed out after $((secs * JSV_SCALE))s waiting for $what (last output of '$*': $(head -c 2000 "$JSV_TMP/wait.out"))"
+		fi
+		sleep 0.05
+	done
+}
+
+# ------------------------------------------------------------------- redis
+
+REDIS_SOCK=
+REDIS_PID=
+
+redis_cli()
+{
+	redis-cli -s "$REDIS_SOCK" "$@"
+}
+
+redis_up()
+{
+	[ "$(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null)" = PONG ]
+}
+
+# Starts redis-server on $JSV_TMP/redis.sock (again, after stop_redis: same
+# socket, same data directory, so an AOF is replayed).
+start_redis()
+{
+	local aof=no
+	[ "$JSV_REDIS_AOF" = 1 ] && aof=yes
+	REDIS_SOCK=$JSV_TMP/redis.sock
+	redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 700 \
+		--save '' --appendonly "$aof" --appendfsync always \
+		--dir "$JSV_TMP/redis" --daemonize no \
+		--logfile "$JSV_TMP/redis.log" &
+	REDIS_PID=$!
+	ALL_PIDS+=("$REDIS_PID")
+	wait_for "redis-server to answer on $REDIS_SOCK" redis_up
+}
+
+# stop_redis [SIGNAL]: default SIGKILL, the crash a daemon must survive.
+stop_redis()
+{
+	local sig=${1:-KILL}
+	[ -n "$REDIS_PID" ] || return 0
+	kill -s "$sig" "$REDIS_PID" 2>/dev/null || true
+	wait "$REDIS_PID" 2>/dev/null || true
+	REDIS_PID=
+}
+
+# ----------------------------------------------------------- configuration
+
+declare -a QUEUE_NAMES=()
+declare -A QUEUE_CONF=()
+
+# set_queue NAME HANDLER [KEY=VALUE...]: declares (or redefines) a job type
+# for the daemons started from now on.  HANDLER is a file name in
+# t/handlers/ or an absolute path.
+set_queue()
+{
+	local name=$1 handler=$2 kv
+	shift 2
+	case $handler in
+	/*) ;;
+	*) handler=$JSV_TMP/h/$handler ;;
+	esac
+	local max_conc=0 retries=0 timeout=1h extra=
+	for kv in "$@"; do
+		case $kv in
+		max_concurrency=*) max_conc=${kv#*=} ;;
+		max_retries=*) retries=${kv#*=} ;;
+		timeout=*) timeout=${kv#*=} ;;
+		*) extra+="${kv%%=*} = ${kv#*=}"$'\n' ;;
+		esac
+	done
+	[ -n "${QUEUE_CONF[$name]+x}" ] || QUEUE_NAMES+=("$name")
+	QUEUE_CONF[$name]="[queue $name]
+exec = $handler
+max_concurrency = $max_conc
+max_retries = $retries
+timeout = $timeout
+$extra"
+}
+
+# clear_queues: forget the default job types.
+clear_queues()
+{
+	QUEUE_NAMES=()
+	QUEUE_CONF=()
+}
+
+# write_conf FILE: the [jobsvcd] section from JSV_* and the declared queues.
+write_conf()
+{
+	local q
+	{
+		cat <<EOF
+# written by t/lib.sh for $TEST_NAME
+[jobsvcd]
+redis = unix:$REDIS_SOCK
+namespace = test
+workers = $JSV_WORKERS
+log_dir = $JSV_TMP/logs
+stop_grace = $JSV_STOP_GRACE
+heartbeat = $JSV_HEARTBEAT
+dead_timeout = $JSV_DEAD_TIMEOUT
+admin_group = jobsvc-admin
+EOF
+		for q in "${QUEUE_NAMES[@]}"; do
+			printf '\n%s\n' "${QUEUE_CONF[$q]}"
+		done
+	} >"$1"
+}
+
+# --------------------------------------------------------------- daemons
+
+declare -A DPID=()   # name -> pid of a running daemon
+declare -A DSOCK=()  # name -> control socket
+declare -a ALL_PIDS=() # every process started, for the final sweep
+CUR=
+SOCK=
+
+# jsvd_cmd ARGS...: the daemon command line, under valgrind if asked.
+jsvd_cmd()
+{
+	if [ "$JSV_VALGRIND" = 1 ]; then
+		printf '%s\n' valgrind -q --error-exitcode=99 --leak-check=full \
+			"--log-file=$JSV_TMP/valgrind.%p.log" "$JSVD" "$@"
+	else
+		printf '%s\n' "$JSVD" "$@"
+	fi
+}
+
+proc_alive()
+{
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ]
+}
+
+proc_gone()
+{
+	! proc_alive "$1"
+}
+
+daemon_answers()
+{
+	"$JSV_CTL" -s "$1" status >/dev/null 2>&1
+}
+
+# start_daemon [NAME]: writes $JSV_TMP/NAME.conf, starts jobsvcd -d on
+# $JSV_TMP/NAME.sock (logging to $JSV_TMP/NAME.log) in its own session, and
+# waits until `jobsvc-ctl status` answers.  NAME (default "a") becomes the
+# current daemon that ctl talks to.  A daemon of that name must not be
+# running; starting the same NAME again after kill_daemon reuses its socket
+# path.
+start_daemon()
+{
+	local name=${1:-a}
+	[ -z "${DPID[$name]:-}" ] || fail "daemon $name is already running"
+	local conf=$JSV_TMP/$name.conf sock=$JSV_TMP/$name.sock
+	local -a cmd
+	write_conf "$conf"
+	mapfile -t cmd < <(jsvd_cmd -d -f "$conf" -s "$sock")
+	echo "--- $(date '+%T.%N') start: ${cmd[*]}" >>"$JSV_TMP/$name.log"
+	setsid "${cmd[@]}" >>"$JSV_TMP/$name.log" 2>&1 &
+	local pid=$!
+	DPID[$name]=$pid
+	DSOCK[$name]=$sock
+	ALL_PIDS+=("$pid")
+	local deadline
+	deadline=$(($(now_us) + 10 * JSV_SCALE * 1000000))
+	until daemon_answers "$sock"; do
+		if ! proc_alive "$pid"; then
+			local rc=0
+			wait "$pid" || rc=$?
+			unset "DPID[$name]"
+			fail "jobsvcd $name exited ($rc) while starting: $(tail -n 20 "$JSV_TMP/$name.log")"
+		fi
+		[ "$(now_us)" -lt "$deadline" ] ||
+			fail "jobsvcd $name does not answer on $sock after $((10 * JSV_SCALE))s"
+		sleep 0.05
+	done
+	use_daemon "$name"
+}
+
+# use_daemon NAME: ctl talks to that daemon from now on.
+use_daemon()
+{
+	[ -n "${DSOCK[$1]:-}" ] || fail "no daemon named $1"
+	CUR=$1
+	SOCK=${DSOCK[$1]}
+}
+
+daemon_pid()
+{
+	echo "${DPID[${1:-$CUR}]}"
+}
+
+# kill_daemon NAME [SIGNAL]: sends SIGNAL (default KILL), waits for the
+# process to end (bounded) and sets DAEMON_RC to its exit status.  Must run
+# in the test's own shell (not in $(...)): only the parent can reap.
+DAEMON_RC=
+kill_daemon()
+{
+	local name=$1 sig=${2:-KILL}
+	local pid=${DPID[$name]:-}
+	[ -n "$pid" ] || fail "daemon $name is not running"
+	kill -s "$sig" "$pid" 2>/dev/null || true
+	local deadline
+	deadline=$(($(now_us) + 20 * JSV_SCALE * 1000000))
+	while proc_alive "$pid"; do
+		if [ "$(now_us)" -gt "$deadline" ]; then
+			kill -s KILL "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+			unset "DPID[$name]"
+			fail "jobsvcd $name did not exit within $((20 * JSV_SCALE))s of SIG$sig"
+		fi
+		sleep 0.05
+	done
+	DAEMON_RC=0
+	wait "$pid" || DAEMON_RC=$?
+	unset "DPID[$name]"
+	echo "--- $(date '+%T.%N') exited $DAEMON_RC after SIG$sig" \
+		>>"$JSV_TMP/$name.log"
+}
+
+# stop_daemon NAME: SIGTERM; the daemon must exit 0 (ASan and valgrind
+# report through the exit status).
+stop_daemon()
+{
+	kill_daemon "$1" TERM
+	[ "$DAEMON_RC" = 0 ] ||
+		fail "jobsvcd $1 exited $DAEMON_RC after SIGTERM: $(tail -n 30 "$JSV_TMP/$1.log")$(valgrind_report)"
+}
+
+valgrind_report()
+{
+	local f
+	for f in "$JSV_TMP"/valgrind.*.log; do
+		[ -s "$f" ] || continue
+		printf '\n--- %s\n' "$f"
+		head -n 60 "$f"
+	done
+}
+
+# ----------------------------------------------------------------- jobsvc-ctl
+
+: "${JSV_CTL_TIMEOUT:=$((30 * JSV_SCALE))}"
+
+# ctl ARGS...: jobsvc-ctl on the current daemon's socket.
+ctl()
+{
+	timeout -k 5 "$JSV_CTL_TIMEOUT" "$JSV_CTL" -s "$SOCK" "$@"
+}
+
+is_job_id()
+{
+	[[ $1 =~ ^[0-9a-f]{24}$ ]]
+}
+
+# submit TYPE [ARGS...]: submits one job and prints its id.
+submit()
+{
+	local out
+	out=$(ctl submit "$@") || fail "'jobsvc-ctl submit $*' failed"
+	is_job_id "$out" ||
+		fail "'jobsvc-ctl submit $*' should print a job id, printed '$out'"
+	echo "$out"
+}
+
+# jq_str [JQ OPTIONS] FILTER: jq -r with null shown as "" and non-strings as JSON.
+jq_str()
+{
+	local -a args=("$@")
+	local filter=${args[-1]}
+	unset 'args[-1]'
+	jq -r "${args[@]}" \
+		"$filter"' | if . == null then "" elif type == "string" then . else tojson end'
+}
+
+# job_field ID FIELD: one field of `jobsvc-ctl -j job show ID`.
+job_field()
+{
+	local json
+	json=$(ctl -j job show "$1") || return 1
+	printf '%s\n' "$json" | jq_str --arg f "$2" '.[$f]'
+}
+
+job_status()
+{
+	job_field "$1" status
+}
+
+job_has_status()
+{
+	[ "$(job_status "$1")" = "$2" ]
+}
+
+# job_field_is ID FIELD VALUE
+job_field_is()
+{
+	[ "$(job_field "$1" "$2")" = "$3" ]
+}
+
+# wait_status [-t SECONDS] ID STATUS
+wait_status()
+{
+	local t=10
+	if [ "$1" = -t ]; then
+		t=$2
+		shift 2
+	fi
+	wait_for -t "$t" "job $1 to be $2" job_has_status "$1" "$2"
+}
+
+# queue_field TYPE FIELD: from `jobsvc-ctl -j queues`.
+queue_field()
+{
+	local json
+	json=$(ctl -j queues) || return 1
+	printf '%s\n' "$json" |
+		jq_str --arg t "$1" --arg f "$2" '.[] | select(.job_type == $t) | .[$f]'
+}
+
+# pool_id [NAME]: the worker_pool_id of a running daemon, found by pid.
+pool_id()
+{
+	local pid json
+	pid=$(daemon_pid "${1:-$CUR}")
+	json=$(ctl -j pools) || return 1
+	printf '%s\n' "$json" |
+		jq_str --arg pid "$pid" '.[] | select((.pid | tostring) == $pid) | .worker_pool_id'
+}
+
+# worker_of JOB_ID: the id of the worker running that job ("" if none).
+worker_of()
+{
+	local json
+	json=$(ctl -j workers all) || return 1
+	printf '%s\n' "$json" |
+		jq_str --arg j "$1" '[.[] | select(.job_id == $j) | .id] | first'
+}
+
+job_has_no_worker()
+{
+	[ -z "$(worker_of "$1")" ]
+}
+
+busy_workers_are()
+{
+	[ "$(ctl -j status | jq .workers.busy)" = "$1" ]
+}
+
+# ------------------------------------------------------------------ cleanup
+
+JSV_PASSED=0
+
+# Kills what a test may leave behind: every process in the session of a
+# daemon we started (handlers and their children keep it, even once their
+# daemon is gone) or whose command line names our directory.
+kill_strays()
+{
+	local -A sids=()
+	local p f st pid sid
+	for p in "${ALL_PIDS[@]}"; do
+		sids[$p]=1
+	done
+	for f in /proc/[0-9]*/stat; do
+		pid=${f#/proc/}
+		pid=${pid%/stat}
+		if [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ]; then
+			continue
+		fi
+		st=$(cat "$f" 2>/dev/null) || continue
+		st=${st##*) }
+		# state ppid pgrp session
+		read -r _ _ _ sid _ <<<"$st" || continue
+		if [ -n "${sids[$sid]:-}" ] ||
+			tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+			grep -qF -- "$JSV_TMP/"; then
+			kill -s KILL "$pid" 2>/dev/null || true
+		fi
+	done
+}
+
+jsv_cleanup()
+{
+	local rc=$? name drc pid deadline f
+	set +e
+	trap - EXIT INT TERM HUP
+	# Daemons stop gracefully: a non-zero exit (ASan, valgrind) fails a
+	# test that passed so far.
+	for name in "${!DPID[@]}"; do
+		kill -s TERM "${DPID[$name]}" 2>/dev/null
+	done
+	for name in "${!DPID[@]}"; do
+		# kill_daemon's fail() would exit from the trap: do it by hand.
+		pid=${DPID[$name]}
+		deadline=$(($(now_us) + 20 * JSV_SCALE * 1000000))
+		while proc_alive "$pid" && [ "$(now_us)" -lt "$deadline" ]; do
+			sleep 0.05
+		done
+		if proc_alive "$pid"; then
+			kill -s KILL "$pid" 2>/dev/null
+			drc="still running $((20 * JSV_SCALE))s after SIGTERM"
+		else
+			drc=0
+			wait "$pid" || drc=$?
+		fi
+		echo "--- $(date '+%T.%N') end of test: $drc" >>"$JSV_TMP/$name.log"
+		if [ "$drc" != 0 ] && [ "$rc" = 0 ]; then
+			printf 'FAIL: %s: jobsvcd %s exited %s on SIGTERM at the end of the test\n' \
+				"$TEST_NAME" "$name" "$drc" >&2
+			rc=1
+		fi
+		unset "DPID[$name]"
+	done
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -n "${JSV_TMP:-}" ]; then
+		for f in "$JSV_TMP"/*.log; do
+			[ -f "$f" ] || continue
+			printf '\n--- tail of %s\n' "$f" >&2
+			tail -n 40 "$f" >&2
+		done
+		valgrind_report >&2
+	fi
+	stop_redis KILL
+	[ -n "${JSV_TMP:-}" ] && kill_strays
+	if [ -n "${JSV_TMP:-}" ]; then
+		if [ "$JSV_KEEP" = 1 ]; then
+			note "kept $JSV_TMP"
+		else
+			rm -rf "$JSV_TMP"
+		fi
+	fi
+	exit "$rc"
+}
+
+# ------------------------------------------------------------------- setup
+
+command -v redis-server >/dev/null 2>&1 || skip "redis-server is not installed"
+for tool in redis-cli jq setsid timeout; do
+	command -v "$tool" >/dev/null 2>&1 || fail "$tool is needed (apt-get install redis-tools jq util-linux coreutils)"
+done
+[ -x "$JSVD" ] || fail "no daemon at $JSVD (build first)"
+[ -x "$JSV_CTL" ] || fail "no jobsvc-ctl at $JSV_CTL (build first)"
+if [ "$JSV_VALGRIND" = 1 ]; then
+	command -v valgrind >/dev/null 2>&1 || fail "JSV_VALGRIND=1 but valgrind is not installed"
+fi
+
+JSV_TMP=
+trap jsv_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+# A short path: Unix socket paths are limited to 108 bytes.
+JSV_TMP=$(mktemp -d /tmp/jsv-t.XXXXXX)
+mkdir "$JSV_TMP/logs" "$JSV_TMP/redis" "$JSV_TMP/h" "$JSV_TMP/data"
+cp "$abs_top_srcdir"/t/handlers/* "$JSV_TMP/h/"
+chmod 755 "$JSV_TMP"/h/*
+# A file handlers may write into: tests pass paths under it in parameters.
+DATA=$JSV_TMP/data
+chmod 777 "$DATA"
+
+set_queue OK ok
+set_queue FAIL fail
+set_queue SLEEP sleep
+set_queue CHECKIN checkin
+set_queue SPAWNER spawner
+set_queue RECORD record
+set_queue ENV env
+set_queue STUBBORN stubborn
+set_queue EXCL excl max_concurrency=1
+
+start_redis

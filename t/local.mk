@@ -1,0 +1,51 @@
+# t/: integration tests (scripts driving real redis-server and jobsvcd).
+#
+# Each t/integ/*.sh starts its own redis-server and daemons on private
+# sockets in a temporary directory (see t/lib.sh); it skips (77) when
+# redis-server is not installed.  JSV_VALGRIND=1 in the environment runs
+# the daemons under valgrind.  t/bench/bench.sh is not part of `make check`.
+JSV_INTEG_TESTS = \
+	t/integ/submit-success.sh \
+	t/integ/job-error.sh \
+	t/integ/job-log.sh \
+	t/integ/checkin.sh \
+	t/integ/queue-pause.sh \
+	t/integ/queue-stop.sh \
+	t/integ/job-stop.sh \
+	t/integ/worker-free.sh \
+	t/integ/max-concurrency.sh \
+	t/integ/fairness.sh \
+	t/integ/unknown-type.sh \
+	t/integ/unique.sh \
+	t/integ/execution.sh \
+	t/integ/submit-from.sh \
+	t/integ/dead-pool.sh \
+	t/integ/dead-pool-restart.sh \
+	t/integ/graceful-stop.sh \
+	t/integ/protocol-abuse.sh \
+	t/integ/non-admin.sh \
+	t/integ/redis-down.sh \
+	t/integ/config-check.sh \
+	t/integ/socket-in-use.sh
+
+JSV_TEST_HANDLERS = \
+	t/handlers/checkin \
+	t/handlers/env \
+	t/handlers/excl \
+	t/handlers/fail \
+	t/handlers/ok \
+	t/handlers/record \
+	t/handlers/sleep \
+	t/handlers/spawner \
+	t/handlers/stubborn
+
+TESTS += $(JSV_INTEG_TESTS)
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = bash
+AM_TESTS_ENVIRONMENT = \
+	abs_top_builddir='$(abs_top_builddir)'; \
+	abs_top_srcdir='$(abs_top_srcdir)'; \
+	export abs_top_builddir abs_top_srcdir;
+
+EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_TEST_HANDLERS) \
+	t/lib.sh t/run-tests t/bench/bench.sh t/bench/stamp.c
