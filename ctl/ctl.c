@@ -1,9 +1,11 @@
-// SPDX-License-Identifier: ISC
+/* SPDX-License-Identifier: ISC */
 /*
  * The commands of jobsvc-ctl: one table entry per command says what request
  * to send and how its answer is shown.  Most commands send one request and
  * show its records or its END; submit and job log run their own loops.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -17,7 +17,7 @@
 #define CTL_SOCKET JSV_RUNSTATEDIR "/jobsvc/control.sock"
 #define CTL_TIMEOUT_MS 30000
 #define CTL_POLL_MS 200 /* job log -f */
-#define CTL_ID_MAX 128 /* longest pool, worker or execution id accepted */
+#define CTL_ID_MAX 64 /* longest pool, worker or execution id */
 
 enum ctl_action {
 	CTL_NONE,
@@ -68,8 +68,6 @@ struct parse_result {
 int parser_parse(int argc, char *argv[], struct parse_result *res);
 void parser_free(struct parse_result *res);
 
-/* A pool, worker or execution id: 1 to CTL_ID_MAX graphic ASCII, no '-' first. */
-bool parser_valid_id(const char *s);
 
 /* output_table.c, output_json.c */
 

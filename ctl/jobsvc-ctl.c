@@ -1,7 +1,9 @@
-// SPDX-License-Identifier: ISC
+/* SPDX-License-Identifier: ISC */
 /*
  * jobsvc-ctl: controls jobsvcd over its control socket.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>

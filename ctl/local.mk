@@ -10,7 +10,7 @@ bin_PROGRAMS += ctl/jobsvc-ctl
 ctl_jobsvc_ctl_SOURCES = ctl/jobsvc-ctl.c
 ctl_jobsvc_ctl_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 ctl_jobsvc_ctl_LDADD = $(CTL_LIBS)
-dist_man8_MANS = ctl/jobsvc-ctl.8
+dist_man8_MANS += ctl/jobsvc-ctl.8
 
 check_PROGRAMS += t/check_ctl_parser
 TESTS += t/check_ctl_parser

@@ -1,8 +1,10 @@
-// SPDX-License-Identifier: ISC
+/* SPDX-License-Identifier: ISC */
 /*
  * Output for scripts (-j): a list as one JSON array of its records, a single
  * answer as its object, pretty-printed with the field names as received.
  */
+#include "config.h"
+
 #include <stdio.h>
 
 #include "ctl.h"

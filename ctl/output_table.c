@@ -1,9 +1,11 @@
-// SPDX-License-Identifier: ISC
+/* SPDX-License-Identifier: ISC */
 /*
  * Output for people: aligned tables with the dashboard's column names,
  * "field: value" lines for one object, the status cards as text.  Every
  * string from the daemon is escaped before it reaches the terminal.
  */
+#include "config.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,15 +273,49 @@ static void show_message(struct json_object *end)
 		puts(msg);
 }
 
-/* Every field as "field: value", in the order the daemon sent them. */
-static void show_fields(struct json_object *obj)
+/* A job's fields in the order of SPEC §2; others follow as received. */
+static const char *const job_fields[] = {
+	"id",	       "name",	       "kind",	       "status",
+	"parameters",  "enqueue_time", "run_at",       "start_time",
+	"end_time",    "update_time",  "check_in",     "check_in_at",
+	"attempts",    "max_retries",  "execution_id", "execution_status",
+	"schedule_id", "unique",       "pool_id",      "worker_id",
+	"error",
+};
+
+static void show_field(const char *k, struct json_object *v)
 {
 	char key[CELL_MAX], value[VALUE_MAX];
 
-	json_object_object_foreach(obj, k, v) {
-		jsv_strvis(key, sizeof(key), k);
-		format_value(value, sizeof(value), v, COL_TEXT);
-		printf("%s:%s%s\n", key, value[0] != '\0' ? " " : "", value);
+	jsv_strvis(key, sizeof(key), k);
+	format_value(value, sizeof(value), v, COL_TEXT);
+	printf("%s:%s%s\n", key, value[0] != '\0' ? " " : "", value);
+}
+
+static bool is_job_field(const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(job_fields); i++) {
+		if (strcmp(k, job_fields[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The job's fields as "field: value" lines. */
+static void show_job(struct json_object *obj)
+{
+	struct json_object *v;
+	size_t i;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(job_fields); i++) {
+		if (json_object_object_get_ex(obj, job_fields[i], &v))
+			show_field(job_fields[i], v);
+	}
+	json_object_object_foreach(obj, k, val) {
+		if (!is_job_field(k))
+			show_field(k, val);
 	}
 }
 
@@ -327,7 +363,7 @@ const struct output output_table = {
 		[VIEW_POOLS] = show_pools,
 		[VIEW_WORKERS] = show_workers,
 		[VIEW_MESSAGE] = show_message,
-		[VIEW_JOB] = show_fields,
+		[VIEW_JOB] = show_job,
 		[VIEW_EXECUTION] = show_execution,
 		[VIEW_LOG] = show_log,
 	},

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: ISC
+/* SPDX-License-Identifier: ISC */
 /*
  * The jobsvc-ctl command line, as static token tables: each table lists the
  * words accepted at one position and the table that follows each of them.
@@ -6,6 +6,8 @@
  * longer keywords it is a prefix of); "all" must be spelled out since it acts
  * on everything.  Adding a command or an option is one table entry.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,19 +49,6 @@ static int fail(struct parse_result *res, const char *fmt, ...)
 	return -1;
 }
 
-bool parser_valid_id(const char *s)
-{
-	size_t i;
-
-	if (s[0] == '\0' || s[0] == '-')
-		return false;
-	for (i = 0; s[i] != '\0'; i++) {
-		if (i == CTL_ID_MAX || s[i] <= ' ' || s[i] > '~')
-			return false;
-	}
-	return true;
-}
-
 static void add_name(struct parse_result *res, const char *word)
 {
 	res->names =
@@ -91,7 +80,7 @@ static int add_type(struct parse_result *res, const char *word)
 
 static int add_worker(struct parse_result *res, const char *word)
 {
-	if (!parser_valid_id(word))
+	if (!jsv_valid_id(word))
 		return fail(res, "invalid worker id \"%s\"", word);
 	add_name(res, word);
 	return 0;
@@ -99,7 +88,7 @@ static int add_worker(struct parse_result *res, const char *word)
 
 static int set_pool(struct parse_result *res, const char *word)
 {
-	if (!parser_valid_id(word))
+	if (!jsv_valid_id(word))
 		return fail(res, "invalid pool id \"%s\"", word);
 	res->id = word;
 	return 0;
@@ -115,7 +104,7 @@ static int set_job_id(struct parse_result *res, const char *word)
 
 static int set_execution_id(struct parse_result *res, const char *word)
 {
-	if (!parser_valid_id(word))
+	if (!jsv_valid_id(word))
 		return fail(res, "invalid execution id \"%s\"", word);
 	res->id = word;
 	return 0;
@@ -123,7 +112,7 @@ static int set_execution_id(struct parse_result *res, const char *word)
 
 static int set_execution(struct parse_result *res, const char *word)
 {
-	if (!parser_valid_id(word))
+	if (!jsv_valid_id(word))
 		return fail(res, "invalid execution id \"%s\"", word);
 	res->execution_id = word;
 	return 0;

@@ -1,10 +1,12 @@
-// SPDX-License-Identifier: ISC
+/* SPDX-License-Identifier: ISC */
 /*
  * submit: one job from the command line, or many from a file of JSON lines
  * sent in batches that respect the protocol's limits (JSV_SUBMIT_MAX jobs,
  * JSV_MSG_MAX bytes).  Each job's outcome is reported with its line number;
  * a batch the daemon refuses as a whole stops the run.
  */
+#include "config.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -153,7 +155,7 @@ int submit_parse_line(const char *line, size_t len, struct json_object **job,
 		} else if (strcmp(key, "execution_id") == 0) {
 			execution_id = json_cstring(val);
 			if (execution_id == NULL ||
-			    !parser_valid_id(execution_id)) {
+			    !jsv_valid_id(execution_id)) {
 				ctl_errorf(err, errlen,
 					   "invalid execution id %s",
 					   json_object_to_json_string(val));

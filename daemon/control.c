@@ -413,8 +413,7 @@ static int ctl_workers(struct ctl_conn *c, struct json_object *req)
 
 	if (jsv_json_get_bool(req, "all", &all) == -EINVAL ||
 	    jsv_json_get_string(req, "pool_id", &pool) == -EINVAL ||
-	    (pool && (strlen(pool) == 0 || strlen(pool) > 64)) ||
-	    (!pool && !all))
+	    (pool && !jsv_valid_id(pool)) || (!pool && !all))
 		return ctl_bad(c, "give \"pool_id\" or \"all\" true");
 	rv = pool_workers(pool, &arr);
 	if (rv < 0)
@@ -593,8 +592,7 @@ static int ctl_execution_show(struct ctl_conn *c, struct json_object *req)
 	const char *id;
 	int rv;
 
-	if (jsv_json_get_string(req, "id", &id) < 0 || strlen(id) == 0 ||
-	    strlen(id) > 64)
+	if (jsv_json_get_string(req, "id", &id) < 0 || !jsv_valid_id(id))
 		return ctl_bad(c, "\"id\" must be an execution id");
 	rv = job_execution_show(id, &o);
 	if (rv < 0)

@@ -31,56 +31,6 @@ void job_random_hex(char *buf, size_t n)
 	buf[n] = '\0';
 }
 
-/*
- * Makes s[0..n) valid UTF-8 in place, each byte of an invalid sequence
- * becoming '?', NUL bytes too.  When more data may follow, an incomplete
- * sequence at the end is left for later: returns the length cleaned.
- */
-size_t job_utf8_clean(char *s, size_t n, bool more)
-{
-	size_t i = 0, len, k;
-	unsigned char c;
-	uint32_t cp;
-
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			if (c == 0)
-				s[i] = '?';
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			s[i++] = '?';
-			continue;
-		}
-		for (k = 1; k < len && i + k < n; k++) {
-			if (((unsigned char)s[i + k] & 0xc0) != 0x80)
-				break;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (i + k == n && k < len && more)
-			return i;
-		if (k < len || (len == 3 && cp < 0x800) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff)) {
-			s[i++] = '?';
-			continue;
-		}
-		i += len;
-	}
-	return n;
-}
-
 void job_add_time(struct json_object *o, const char *key, const char *secs)
 {
 	char buf[40];
@@ -279,7 +229,9 @@ int job_stop(const char *id, char *msg, size_t len)
 
 int job_log(const char *id, int64_t offset, struct json_object **out)
 {
+	struct jsv_buf text = { 0 };
 	struct json_object *o;
+	size_t used, i;
 	redisReply *r;
 	char *path, *buf;
 	bool final;
@@ -297,7 +249,7 @@ int job_log(const char *id, int64_t offset, struct json_object **out)
 		!strcmp(r->str, "Stopped");
 	freeReplyObject(r);
 
-	buf = xmalloc(JSV_LOG_CHUNK + 1);
+	buf = xmalloc(JSV_LOG_CHUNK);
 	n = 0;
 	xasprintf(&path, "%s/%s.log", jsvd->conf->log_dir, id);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -308,13 +260,20 @@ int job_log(const char *id, int64_t offset, struct json_object **out)
 		if (n < 0)
 			n = 0;
 	}
-	n = job_utf8_clean(buf, n, n == JSV_LOG_CHUNK);
-	buf[n] = '\0';
+	/* A character cut by the chunk's end is sent with the next chunk. */
+	used = jsv_buf_add_utf8(&text, buf, n, n == JSV_LOG_CHUNK);
+	for (i = 0; i < text.len; i++)
+		if (text.data[i] == '\0')
+			text.data[i] = '?';
 	o = json_object_new_object();
-	json_object_object_add(o, "data", json_object_new_string_len(buf, n));
-	json_object_object_add(o, "offset", json_object_new_int64(offset + n));
+	json_object_object_add(o, "data",
+			       json_object_new_string_len(
+				       text.data ? text.data : "", text.len));
+	json_object_object_add(o, "offset",
+			       json_object_new_int64(offset + used));
 	json_object_object_add(o, "done",
 			       json_object_new_boolean(final && n == 0));
+	jsv_buf_free(&text);
 	free(buf);
 	*out = o;
 	return 0;

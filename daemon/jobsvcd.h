@@ -167,7 +167,6 @@ void queue_resume_stops(void);
 
 /* job.c */
 void job_random_hex(char *buf, size_t n); /* n digits, buf n + 1 */
-size_t job_utf8_clean(char *s, size_t n, bool more);
 void job_add_time(struct json_object *o, const char *key, const char *secs);
 const char *job_execution_status(const char *const *status, size_t n);
 int job_show(const char *id, struct json_object **out);

@@ -20,5 +20,5 @@ t_check_config_SOURCES = t/check_config.c
 t_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_config_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
 
-dist_man5_MANS = daemon/jobsvcd.conf.5
+dist_man5_MANS += daemon/jobsvcd.conf.5
 EXTRA_DIST += packaging/jobsvcd.conf packaging/demo packaging/handlers/demo

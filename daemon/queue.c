@@ -21,6 +21,7 @@
 #include "proto.h"
 
 #define STOP_BATCH 1000
+#define QUEUE_PARAMS_MAX (64 * 1024)
 
 struct stopper {
 	char **keys; /* moved lists still to drain */
@@ -77,16 +78,6 @@ static struct json_object *queue_canon(struct json_object *o)
 	}
 }
 
-static bool queue_valid_execution(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 64)
-		return false;
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789_.:-") == n;
-}
-
 /*
  * Checks one job of a submit request.  Returns 0 and fills name, params
  * (canonical JSON, caller frees), unique, exec; or a JSV_E_* code with the
@@ -137,7 +128,7 @@ static int queue_check_job(struct json_object *job, const char **name,
 		snprintf(err, errlen, "\"execution_id\" must be a string");
 		return JSV_E_INVAL;
 	case 0:
-		if (!queue_valid_execution(*exec)) {
+		if (!jsv_valid_id(*exec)) {
 			snprintf(err, errlen,
 				 "\"execution_id\" must be 1 to "
 				 "64 characters of A-Z a-z 0-9 _ . : -");
@@ -149,9 +140,19 @@ static int queue_check_job(struct json_object *job, const char **name,
 		return JSV_E_INVAL;
 	}
 	c = p ? queue_canon(p) : json_object_new_object();
-	*params = xstrdup(json_object_to_json_string_ext(
-		c, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	*params =
+		xstrdup(json_object_to_json_string_ext(c, JSV_JSON_TO_STRING));
 	json_object_put(c);
+	/* So that a job's record always fits in one answer. */
+	if (strlen(*params) > QUEUE_PARAMS_MAX) {
+		free(*params);
+		*params = NULL;
+		snprintf(err, errlen,
+			 "\"parameters\" must be at most %d "
+			 "bytes of JSON",
+			 QUEUE_PARAMS_MAX);
+		return JSV_E_INVAL;
+	}
 	return 0;
 }
 

@@ -167,23 +167,22 @@ static void worker_free_slot(struct worker *w)
 
 static void worker_send_checkin(struct worker *w, const char *line, size_t len)
 {
-	char text[CHECKIN_MAX + 1];
-	const char *argv[3] = { w->job_id, w->token, text };
+	struct jsv_buf text = { 0 };
+	const char *argv[3] = { w->job_id, w->token, NULL };
 	redisReply *r;
 
-	if (len > CHECKIN_MAX)
-		len = CHECKIN_MAX;
-	memcpy(text, line, len);
-	text[len] = '\0';
-	if (len && text[len - 1] == '\r')
-		len--;
-	len = job_utf8_clean(text, len, false);
-	text[len] = '\0';
 	if (w->abandoned)
 		return;
+	if (len > CHECKIN_MAX)
+		len = CHECKIN_MAX;
+	if (len && line[len - 1] == '\r')
+		len--;
+	jsv_buf_add_utf8(&text, line, strnlen(line, len), false);
+	argv[2] = text.data ? text.data : "";
 	r = redis_script(SCRIPT_CHECKIN, 3, argv);
 	if (r)
 		freeReplyObject(r);
+	jsv_buf_free(&text);
 }
 
 /* Reads what the handler wrote on fd 3; each line is a check-in. */

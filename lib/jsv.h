@@ -91,6 +91,12 @@ int jsv_parse_time(const char *s, int64_t *t);
 /* A job type: 1 to 64 characters of A-Z, 0-9 and '_', starting with a letter. */
 bool jsv_valid_job_type(const char *s);
 
+/*
+ * An execution, pool or worker id: 1 to 64 characters of A-Z a-z 0-9 and
+ * "_.:-", not starting with '-' (so it is never taken for an option).
+ */
+bool jsv_valid_id(const char *s);
+
 /* A job id: exactly 24 characters of 0-9a-f. */
 bool jsv_valid_job_id(const char *s);
 

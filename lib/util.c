@@ -451,6 +451,18 @@ bool jsv_valid_job_type(const char *s)
 	return true;
 }
 
+bool jsv_valid_id(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return false;
+	n = strlen(s);
+	return n > 0 && n <= 64 && s[0] != '-' &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789_.:-") == n;
+}
+
 bool jsv_valid_job_id(const char *s)
 {
 	size_t i;
@@ -467,7 +479,7 @@ bool jsv_valid_job_id(const char *s)
 	return i == 24;
 }
 
-/* Writes the visible form of c into out (not terminated); returns its length. */
+/* Writes the visible form of c into out, unterminated; returns its length. */
 static size_t vis_char(unsigned char c, char out[4])
 {
 	static const char hex[] = "0123456789abcdef";

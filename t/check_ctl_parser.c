@@ -1,8 +1,10 @@
-// SPDX-License-Identifier: ISC
+/* SPDX-License-Identifier: ISC */
 /*
  * jobsvc-ctl's command line parser and its submit --from line parser: what
  * each command line turns into, and what a user reads when it is wrong.
  */
+#include "config.h"
+
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -416,17 +418,20 @@ START_TEST(test_valid_id)
 {
 	char longest[CTL_ID_MAX + 2];
 
-	ck_assert(parser_valid_id("pool-1:worker/2"));
-	ck_assert(!parser_valid_id(""));
-	ck_assert(!parser_valid_id("-1"));
-	ck_assert(!parser_valid_id("a\tb"));
-	ck_assert(!parser_valid_id("caf\xc3\xa9"));
+	ck_assert(jsv_valid_id("0a1b2c3d4e5f-12"));
+	ck_assert(jsv_valid_id("Exec_2026.11:29-a"));
+	ck_assert(!jsv_valid_id("pool/1"));
+	ck_assert(!jsv_valid_id("a\"b"));
+	ck_assert(!jsv_valid_id(""));
+	ck_assert(!jsv_valid_id("-1"));
+	ck_assert(!jsv_valid_id("a\tb"));
+	ck_assert(!jsv_valid_id("caf\xc3\xa9"));
 	memset(longest, 'x', CTL_ID_MAX);
 	longest[CTL_ID_MAX] = '\0';
-	ck_assert(parser_valid_id(longest));
+	ck_assert(jsv_valid_id(longest));
 	longest[CTL_ID_MAX] = 'x';
 	longest[CTL_ID_MAX + 1] = '\0';
-	ck_assert(!parser_valid_id(longest));
+	ck_assert(!jsv_valid_id(longest));
 }
 END_TEST
 

@@ -403,7 +403,7 @@ kill_daemon()
 		sleep 0.05
 	done
 	DAEMON_RC=0
-	wait "$pid" || DAEMON_RC=$?
+	{ wait "$pid"; } 2>/dev/null || DAEMON_RC=$?
 	unset "DPID[$name]"
 	echo "--- $(date '+%T.%N') exited $DAEMON_RC after SIG$sig" \
 		>>"$JSV_TMP/$name.log"

@@ -7,6 +7,7 @@ set -eu
 start_daemon a
 r=$(submit RECORD --param file="$DATA/ran" --param seconds=2)
 wait_status "$r" Running
+wait_for "the handler to start" test -s "$DATA/ran"
 ctl queue pause OK >/dev/null
 p=$(submit OK)
 kill_daemon a KILL

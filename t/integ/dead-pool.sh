@@ -11,8 +11,10 @@ assert_ne "pool id of a" "" "$pa"
 
 r1=$(submit RECORD --param file="$DATA/ran" --param seconds=2 --param n=1)
 r2=$(submit RECORD --param file="$DATA/ran" --param seconds=2 --param n=2)
-wait_status "$r1" Running
-wait_status "$r2" Running
+# Running, and the handlers really started (they record themselves first).
+wait_for "both handlers to start" eval '[ "$(grep -c . "$DATA/ran" 2>/dev/null)" = 2 ]'
+assert_eq "r1" Running "$(job_status "$r1")"
+assert_eq "r2" Running "$(job_status "$r2")"
 assert_eq "pool of r1" "$pa" "$(job_field "$r1" pool_id)"
 ctl queue pause OK >/dev/null
 p1=$(submit OK)

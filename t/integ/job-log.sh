@@ -1,5 +1,5 @@
 #!/bin/bash
-# job log prints what the handler wrote; job log -f follows a running job
+# job log prints what the handler wrote; job log ID -f follows a running job
 # and ends when it does.
 set -eu
 . "${0%/*}/../lib.sh"
@@ -7,10 +7,10 @@ start_daemon
 
 id=$(submit SLEEP --param seconds=1)
 wait_status "$id" Running
-run timeout 30 "$JSV_CTL" -s "$SOCK" job log -f "$id"
-assert_eq "job log -f exits when the job ends (stderr: $ERR)" 0 "$RC"
-assert_contains "job log -f saw the start" "sleeping 1" "$OUT"
-assert_contains "job log -f saw the end" "slept 1" "$OUT"
+run timeout 30 "$JSV_CTL" -s "$SOCK" job log "$id" -f
+assert_eq "job log ID -f exits when the job ends (stderr: $ERR)" 0 "$RC"
+assert_contains "job log ID -f saw the start" "sleeping 1" "$OUT"
+assert_contains "job log ID -f saw the end" "slept 1" "$OUT"
 assert_eq "status after job log -f returned" Success "$(job_status "$id")"
 
 # A big log, more than one chunk: complete and in order.

@@ -2,6 +2,9 @@
 # Pause keeps a queue's jobs waiting while submission goes on; other queues
 # keep running; Resume runs them.
 set -eu
+# One worker: jobs start one after the other, so the order they ran in is
+# the order the queue gave them out.
+JSV_WORKERS=1
 . "${0%/*}/../lib.sh"
 start_daemon
 
