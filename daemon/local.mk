@@ -22,3 +22,4 @@ t_check_config_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
 
 dist_man5_MANS += daemon/jobsvcd.conf.5
 EXTRA_DIST += packaging/jobsvcd.conf packaging/demo packaging/handlers/demo
+dist_man8_MANS += daemon/jobsvcd.8

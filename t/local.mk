@@ -7,6 +7,7 @@
 JSV_INTEG_TESTS = \
 	t/integ/submit-success.sh \
 	t/integ/job-error.sh \
+	t/integ/retry-timeout.sh \
 	t/integ/job-log.sh \
 	t/integ/checkin.sh \
 	t/integ/queue-pause.sh \

@@ -14,7 +14,7 @@ ids=()
 for i in 1 2 3 4 5; do
 	ids+=("$(submit RECORD --param file="$DATA/ran" --param i=$i)")
 done
-# Workers are busy elsewhere: a job of another queue runs...
+# The worker is free: a job of another queue runs...
 other=$(submit OK)
 wait_status "$other" Success
 # ...and a RECORD job submitted after it still waits.
