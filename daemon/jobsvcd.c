@@ -243,10 +243,10 @@ int main(int argc, char *argv[])
 		pool_leave();
 	control_cleanup(sock);
 	redis_close();
+	worker_cleanup();
 	log_info("stopped");
 	sd_event_unref(jsvd->ev);
 	config_free(jsvd->conf);
-	free(jsvd->workers);
 	free(jsvd);
 	return rv < 0 ? 1 : 0;
 }

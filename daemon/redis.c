@@ -33,7 +33,7 @@ static char script_sha[SCRIPT_MAX][41];
 static bool warned; /* the current outage was logged */
 static char *channel;
 
-static void redis_drop(void);
+static void redis_drop(bool quiet);
 
 static redisContext *redis_connect(void)
 {
@@ -128,13 +128,13 @@ static int redis_sub_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 
 	if (redisBufferRead(sc) != REDIS_OK) {
 		log_warnx("redis: subscriber connection lost: %s", sc->errstr);
-		redis_drop();
+		redis_drop(false);
 		return 0;
 	}
 	for (;;) {
 		if (redisGetReplyFromReader(sc, &reply) != REDIS_OK) {
 			log_warnx("redis: bad reply on subscriber connection");
-			redis_drop();
+			redis_drop(false);
 			return 0;
 		}
 		if (!reply)
@@ -173,7 +173,7 @@ static int redis_retry(sd_event_source *s, uint64_t usec, void *arg)
 {
 	rc = redis_connect();
 	if (!rc || redis_load_scripts() < 0 || redis_subscribe() < 0) {
-		redis_drop();
+		redis_drop(false);
 		backoff_us *= 2;
 		if (backoff_us > REDIS_BACKOFF_MAX_US)
 			backoff_us = REDIS_BACKOFF_MAX_US;
@@ -184,7 +184,7 @@ static int redis_retry(sd_event_source *s, uint64_t usec, void *arg)
 	log_info("redis %s: connected", jsvd->conf->redis);
 	warned = false;
 	if (pool_register() < 0) {
-		redis_drop();
+		redis_drop(false);
 		return 0;
 	}
 	jsvd_status("serving");
@@ -211,9 +211,9 @@ static void redis_schedule_retry(void)
  * Drops both connections.  Safe to call from anywhere, including while a
  * reply of the subscriber is being handled: the caller checks sc after.
  */
-static void redis_drop(void)
+static void redis_drop(bool quiet)
 {
-	bool up = rc && sc;
+	bool up = rc && sc && !quiet;
 
 	sub_src = sd_event_source_disable_unref(sub_src);
 	if (sc) {
@@ -244,7 +244,7 @@ int redis_init(void)
 void redis_close(void)
 {
 	retry_src = sd_event_source_disable_unref(retry_src);
-	redis_drop();
+	redis_drop(true);
 	free(channel);
 	channel = NULL;
 }
@@ -258,7 +258,7 @@ static redisReply *redis_check(redisReply *r)
 {
 	if (!r) {
 		log_warnx("redis: %s", rc->errstr);
-		redis_drop();
+		redis_drop(false);
 	}
 	return r;
 }

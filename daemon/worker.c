@@ -68,6 +68,26 @@ int worker_init(void)
 	return 0;
 }
 
+void worker_cleanup(void)
+{
+	unsigned i;
+
+	for (i = 0; i < jsvd->nworkers; i++) {
+		struct worker *w = &jsvd->workers[i];
+
+		w->child_src = sd_event_source_disable_unref(w->child_src);
+		w->checkin_src = sd_event_source_disable_unref(w->checkin_src);
+		w->kill_src = sd_event_source_disable_unref(w->kill_src);
+		w->timeout_src = sd_event_source_disable_unref(w->timeout_src);
+		jsv_buf_free(&w->checkin);
+		free(w->error);
+	}
+	kick_src = sd_event_source_disable_unref(kick_src);
+	free(jsvd->workers);
+	jsvd->workers = NULL;
+	jsvd->nworkers = 0;
+}
+
 unsigned worker_busy(void)
 {
 	unsigned i, n = 0;

@@ -25,6 +25,8 @@
  *
  *  status            END {"queues": {"total": N, "types": N,
  *                         "top": [{"job_type", "count"} x <= 2], "others": N},
+ *                         "schedules": {"total": N,
+ *                                       "status": "Running"|"Paused"},
  *                         "workers": {"busy": N, "total": N, "free": N},
  *                         "redis": "ok"}
  *  queues            RECORD {"job_type", "count", "latency", "paused"} per type
@@ -40,7 +42,8 @@
  *                    END {"message": "Freed 3 workers", "freed": N}
  *  submit            {"jobs": [{"name": TYPE, "parameters": {..},
  *                               "unique": bool, "execution_id": STR,
- *                               "run_at": UNIX_SECONDS}...]}  (1..1000 jobs)
+ *                               "run_at": UNIX_SECONDS}...]}  (1..1000 jobs;
+ *                    a run_at in the future makes the job Scheduled)
  *                    RECORD {"index": I, "id": JOB_ID} or
  *                           {"index": I, "error": TEXT, "code": N} per job,
  *                    END {"submitted": N, "failed": N}
@@ -54,6 +57,21 @@
  *  execution.show    {"id": EXECUTION_ID}
  *                    END {"execution_id", "status", "jobs": [{"id", "name",
  *                         "status"}...]}
+ *  schedules         {"page": N (from 1), "page_size": N (1..100)}, both
+ *                    optional (default 1 and 100); ordered by id
+ *                    RECORD {"id", "vendor_type", "vendor_id", "cron",
+ *                            "parameters", "create_time", "update_time",
+ *                            "next_run", "last_fire", "last_job_id",
+ *                            "last_status"} (last_* "" before the first fire)
+ *                    END {"total": N, "page": N, "page_size": N,
+ *                         "paused": bool}
+ *  schedules.pause   END {"message": "Paused all schedules"}
+ *  schedules.resume  END {"message": "Resumed all schedules"}
+ *  schedule.add      {"vendor_type": TYPE, "cron": EXPR, "vendor_id": N
+ *                     (optional, default -1), "parameters": {..} (optional)}
+ *                    END {"id": N, "next_run": TIME,
+ *                         "message": "Added schedule N"}
+ *  schedule.del      {"id": N}  END {"message": "Deleted schedule N"}
  */
 #ifndef JSV_PROTO_H
 #define JSV_PROTO_H
@@ -65,7 +83,7 @@
 
 #include "jsv.h"
 
-#define JSV_PROTO_VERSION 1
+#define JSV_PROTO_VERSION 2
 #define JSV_HDR_LEN 8
 #define JSV_MSG_MAX (256 * 1024)
 #define JSV_JSON_DEPTH 16

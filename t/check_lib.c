@@ -62,11 +62,13 @@ START_TEST(test_frame_complete)
 {
 	struct jsv_buf b = { 0 };
 	struct jsv_frame f;
+	uint8_t want[JSV_HDR_LEN];
 	ssize_t n;
 
 	jsv_frame_append(&b, JSV_MSG_REQUEST, "{\"cmd\":\"status\"}", 16);
 	ck_assert_uint_eq(b.len, JSV_HDR_LEN + 16);
-	ck_assert_mem_eq(b.data, "\x01\x01\x00\x00\x00\x00\x00\x10", 8);
+	put_hdr(want, JSV_PROTO_VERSION, JSV_MSG_REQUEST, 16);
+	ck_assert_mem_eq(b.data, want, JSV_HDR_LEN);
 
 	n = jsv_frame_parse(b.data, b.len, &f);
 	ck_assert_int_eq(n, JSV_HDR_LEN + 16);

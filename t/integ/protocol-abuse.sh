@@ -8,11 +8,13 @@ set -eu
 command -v python3 >/dev/null 2>&1 || fail "python3 is needed"
 start_daemon
 
-python3 - "$SOCK" "$JSV_CTL" <<'PY'
+version=$(sed -n 's/^#define JSV_PROTO_VERSION //p' "$abs_top_srcdir/lib/proto.h")
+python3 - "$SOCK" "$JSV_CTL" "$version" <<'PY'
 import json, socket, struct, subprocess, sys, time
 
 path, ctl = sys.argv[1], sys.argv[2]
-VERSION, REQUEST, RECORD, END, ERROR = 1, 1, 2, 3, 4
+VERSION = int(sys.argv[3])
+REQUEST, RECORD, END, ERROR = 1, 2, 3, 4
 failures = []
 
 def conn():
@@ -170,7 +172,7 @@ still_serving("malformed JSON")
 
 # A client that sends half a header and stalls does not block the others.
 stalled = conn()
-stalled.sendall(b"\x01\x01\x00")
+stalled.sendall(bytes([VERSION, REQUEST, 0]))
 # Neither do many idle clients.
 idle = [conn() for _ in range(100)]
 still_serving("a stalled client and 100 idle ones")

@@ -1,0 +1,1 @@
+# daemon/cron.c: the cron expression parser, and its unit tests.

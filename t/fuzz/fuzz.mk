@@ -1,0 +1,1 @@
+# Fuzz targets for the daemon's parsers (config, cron), following lib/local.mk.
