@@ -14,12 +14,19 @@
 
 #include "ctl.h"
 
+/* What of an answer a view is given. */
+enum answer {
+	ANSWER_END, /* the END */
+	ANSWER_LIST, /* the RECORDs, as an array */
+	ANSWER_PAGE, /* the END, with the RECORDs added as "records" */
+};
+
 struct command {
 	const char *name; /* the request's "cmd" */
 	/* adds the request's fields */
 	void (*build)(const struct parse_result *res, struct json_object *req);
 	enum ctl_view view;
-	bool list; /* the answer is RECORDs, else an END */
+	enum answer answer;
 	/* runs a command that is not one request and its answer */
 	int (*run)(struct jsv_client *c, const struct parse_result *res,
 		   const struct output *out);
@@ -75,6 +82,34 @@ static void build_free(const struct parse_result *res, struct json_object *req)
 static void build_id(const struct parse_result *res, struct json_object *req)
 {
 	json_object_object_add(req, "id", json_object_new_string(res->id));
+}
+
+static void build_page(const struct parse_result *res, struct json_object *req)
+{
+	if (res->page != 0)
+		json_object_object_add(req, "page",
+				       json_object_new_int64(res->page));
+	if (res->page_size != 0)
+		json_object_object_add(req, "page_size",
+				       json_object_new_int64(res->page_size));
+}
+
+static void build_schedule(const struct parse_result *res,
+			   struct json_object *req)
+{
+	json_object_object_add(req, "vendor_type",
+			       json_object_new_string(res->type));
+	json_object_object_add(req, "cron", json_object_new_string(res->cron));
+	json_object_object_add(req, "vendor_id",
+			       json_object_new_int64(res->vendor_id));
+	json_object_object_add(req, "parameters", json_object_get(res->params));
+}
+
+static void build_schedule_id(const struct parse_result *res,
+			      struct json_object *req)
+{
+	json_object_object_add(req, "id",
+			       json_object_new_int64(res->schedule_id));
 }
 
 static struct json_object *new_request(const char *cmd)
@@ -208,24 +243,36 @@ static int run_log(struct jsv_client *c, const struct parse_result *res,
 }
 
 static const struct command commands[CTL_ACTION_MAX] = {
-	[CTL_STATUS] = { "status", NULL, VIEW_STATUS, false, NULL },
-	[CTL_QUEUES] = { "queues", NULL, VIEW_QUEUES, true, NULL },
-	[CTL_QUEUE_STOP] = { "queue.stop", build_types, VIEW_MESSAGE, false,
-			     NULL },
-	[CTL_QUEUE_PAUSE] = { "queue.pause", build_types, VIEW_MESSAGE, false,
-			      NULL },
-	[CTL_QUEUE_RESUME] = { "queue.resume", build_types, VIEW_MESSAGE, false,
-			       NULL },
-	[CTL_POOLS] = { "pools", NULL, VIEW_POOLS, true, NULL },
-	[CTL_WORKERS] = { "workers", build_workers, VIEW_WORKERS, true, NULL },
-	[CTL_WORKER_FREE] = { "worker.free", build_free, VIEW_MESSAGE, false,
-			      NULL },
-	[CTL_SUBMIT] = { "submit", NULL, VIEW_MAX, false, submit_run },
-	[CTL_JOB_SHOW] = { "job.show", build_id, VIEW_JOB, false, NULL },
-	[CTL_JOB_STOP] = { "job.stop", build_id, VIEW_MESSAGE, false, NULL },
-	[CTL_JOB_LOG] = { "job.log", NULL, VIEW_LOG, false, run_log },
+	[CTL_STATUS] = { "status", NULL, VIEW_STATUS, ANSWER_END, NULL },
+	[CTL_QUEUES] = { "queues", NULL, VIEW_QUEUES, ANSWER_LIST, NULL },
+	[CTL_QUEUE_STOP] = { "queue.stop", build_types, VIEW_MESSAGE,
+			     ANSWER_END, NULL },
+	[CTL_QUEUE_PAUSE] = { "queue.pause", build_types, VIEW_MESSAGE,
+			      ANSWER_END, NULL },
+	[CTL_QUEUE_RESUME] = { "queue.resume", build_types, VIEW_MESSAGE,
+			       ANSWER_END, NULL },
+	[CTL_SCHEDULES] = { "schedules", build_page, VIEW_SCHEDULES,
+			    ANSWER_PAGE, NULL },
+	[CTL_SCHEDULES_PAUSE] = { "schedules.pause", NULL, VIEW_MESSAGE,
+				  ANSWER_END, NULL },
+	[CTL_SCHEDULES_RESUME] = { "schedules.resume", NULL, VIEW_MESSAGE,
+				   ANSWER_END, NULL },
+	[CTL_SCHEDULE_ADD] = { "schedule.add", build_schedule,
+			       VIEW_SCHEDULE_ADDED, ANSWER_END, NULL },
+	[CTL_SCHEDULE_DEL] = { "schedule.del", build_schedule_id, VIEW_MESSAGE,
+			       ANSWER_END, NULL },
+	[CTL_POOLS] = { "pools", NULL, VIEW_POOLS, ANSWER_LIST, NULL },
+	[CTL_WORKERS] = { "workers", build_workers, VIEW_WORKERS, ANSWER_LIST,
+			  NULL },
+	[CTL_WORKER_FREE] = { "worker.free", build_free, VIEW_MESSAGE,
+			      ANSWER_END, NULL },
+	[CTL_SUBMIT] = { "submit", NULL, VIEW_MAX, ANSWER_END, submit_run },
+	[CTL_JOB_SHOW] = { "job.show", build_id, VIEW_JOB, ANSWER_END, NULL },
+	[CTL_JOB_STOP] = { "job.stop", build_id, VIEW_MESSAGE, ANSWER_END,
+			   NULL },
+	[CTL_JOB_LOG] = { "job.log", NULL, VIEW_LOG, ANSWER_END, run_log },
 	[CTL_EXECUTION_SHOW] = { "execution.show", build_id, VIEW_EXECUTION,
-				 false, NULL },
+				 ANSWER_END, NULL },
 };
 
 /* Sends the command's one request and shows the answer. */
@@ -238,15 +285,26 @@ static int run_request(struct jsv_client *c, const struct parse_result *res,
 	req = new_request(cmd->name);
 	if (cmd->build != NULL)
 		cmd->build(res, req);
-	if (cmd->list)
+	if (cmd->answer != ANSWER_END)
 		records = json_object_new_array();
 	if (ctl_request(c, req, records, &end, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		json_object_put(records);
 		return 1;
 	}
-	out->show[cmd->view](cmd->list ? records : end);
-	json_object_put(records);
+	switch (cmd->answer) {
+	case ANSWER_END:
+		out->show[cmd->view](end);
+		break;
+	case ANSWER_LIST:
+		out->show[cmd->view](records);
+		json_object_put(records);
+		break;
+	case ANSWER_PAGE:
+		json_object_object_add(end, "records", records);
+		out->show[cmd->view](end);
+		break;
+	}
 	json_object_put(end);
 	return 0;
 }

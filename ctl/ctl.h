@@ -26,6 +26,11 @@ enum ctl_action {
 	CTL_QUEUE_STOP,
 	CTL_QUEUE_PAUSE,
 	CTL_QUEUE_RESUME,
+	CTL_SCHEDULES,
+	CTL_SCHEDULES_PAUSE,
+	CTL_SCHEDULES_RESUME,
+	CTL_SCHEDULE_ADD,
+	CTL_SCHEDULE_DEL,
 	CTL_POOLS,
 	CTL_WORKERS,
 	CTL_WORKER_FREE,
@@ -48,12 +53,20 @@ struct parse_result {
 	size_t nnames;
 	bool all;
 	const char *id; /* job, execution or pool id */
-	const char *type; /* submit: the job type */
+	const char *type; /* submit, schedule add: the job type */
 	const char *from; /* submit --from: a file name or "-" */
 	const char *execution_id;
 	bool unique;
 	bool follow; /* job log -f */
-	struct json_object *params; /* submit: --params, then --param pairs */
+	/* submit --at, --in: Unix seconds, 0 for now; which option set it */
+	int64_t run_at;
+	const char *run_at_opt;
+	const char *cron; /* schedule add */
+	int64_t vendor_id; /* schedule add: -1 unless given */
+	int64_t schedule_id; /* schedule del */
+	int64_t page, page_size; /* schedules: 0 for the daemon's default */
+	/* submit, schedule add: --params, then --param pairs */
+	struct json_object *params;
 	struct json_object *pairs; /* the --param pairs seen so far */
 	char err[256];
 	char valid[512];
@@ -68,7 +81,6 @@ struct parse_result {
 int parser_parse(int argc, char *argv[], struct parse_result *res);
 void parser_free(struct parse_result *res);
 
-
 /* output_table.c, output_json.c */
 
 enum ctl_view {
@@ -76,6 +88,9 @@ enum ctl_view {
 	VIEW_QUEUES, /* arrays of RECORDs */
 	VIEW_POOLS,
 	VIEW_WORKERS,
+	/* the schedules END with its RECORDs added as "records" */
+	VIEW_SCHEDULES,
+	VIEW_SCHEDULE_ADDED, /* schedule.add END: {"id", "next_run", ...} */
 	VIEW_MESSAGE, /* an action's END: {"message", ...} */
 	VIEW_JOB, /* job.show END */
 	VIEW_EXECUTION, /* execution.show END */
@@ -117,10 +132,12 @@ int ctl_run(const struct parse_result *res, const char *sockpath,
 
 /*
  * Makes the job object of a submit request: name, parameters (a new
- * reference is taken; NULL means {}), unique, and execution_id unless NULL.
+ * reference is taken; NULL means {}), unique, execution_id unless NULL and
+ * run_at unless 0 (now).
  */
 struct json_object *submit_job_new(const char *name, struct json_object *params,
-				   bool unique, const char *execution_id);
+				   bool unique, const char *execution_id,
+				   int64_t run_at);
 
 /*
  * Checks job parameters: a JSON object shallow enough to fit in a request.
@@ -130,9 +147,9 @@ int submit_check_params(struct json_object *params, char *err, size_t errlen);
 
 /*
  * Parses one line of a submit --from file (len bytes, without or with its
- * newline): one JSON object with "name" and optional "parameters", "unique"
- * and "execution_id".  Returns 0 with the job in *job, or with *job NULL for a
- * blank line; -1 with a message in err.
+ * newline): one JSON object with "name" and optional "parameters", "unique",
+ * "execution_id" and "run_at" (Unix seconds).  Returns 0 with the job in
+ * *job, or with *job NULL for a blank line; -1 with a message in err.
  */
 int submit_parse_line(const char *line, size_t len, struct json_object **job,
 		      char *err, size_t errlen);

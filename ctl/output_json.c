@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Output for scripts (-j): a list as one JSON array of its records, a single
- * answer as its object, pretty-printed with the field names as received.
+ * answer as its object, pretty-printed with the field names as received.  A
+ * list's summary (the schedules page's totals) is left out, as submit's is.
  */
 #include "config.h"
 
@@ -20,6 +21,11 @@ static void print_json(struct json_object *obj)
 	puts(json_object_to_json_string_ext(
 		obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			     JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static void print_records(struct json_object *end)
+{
+	print_json(json_object_object_get(end, "records"));
 }
 
 static void submitted(struct json_object *rec)
@@ -58,6 +64,8 @@ const struct output output_json = {
 		[VIEW_QUEUES] = print_json,
 		[VIEW_POOLS] = print_json,
 		[VIEW_WORKERS] = print_json,
+		[VIEW_SCHEDULES] = print_records,
+		[VIEW_SCHEDULE_ADDED] = print_json,
 		[VIEW_MESSAGE] = print_json,
 		[VIEW_JOB] = print_json,
 		[VIEW_EXECUTION] = print_json,

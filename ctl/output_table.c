@@ -21,6 +21,7 @@ enum col_kind {
 	COL_TEXT,
 	COL_NUMBER, /* right-aligned */
 	COL_LATENCY, /* seconds, shown as "2hrs 3min 4sec" */
+	COL_VENDOR_ID, /* a number, empty when -1 (a system schedule) */
 };
 
 struct column {
@@ -53,6 +54,17 @@ static const struct column worker_cols[] = {
 	{ "STARTED AT", "start_at", COL_TEXT },
 	{ "CHECKED IN AT", "checkin_at", COL_TEXT },
 	{ "CHECK IN", "check_in", COL_TEXT },
+};
+
+static const struct column schedule_cols[] = {
+	{ "ID", "id", COL_NUMBER },
+	{ "VENDOR TYPE", "vendor_type", COL_TEXT },
+	{ "VENDOR ID", "vendor_id", COL_VENDOR_ID },
+	{ "CRON", "cron", COL_TEXT },
+	{ "CREATE TIME", "create_time", COL_TEXT },
+	{ "NEXT RUN", "next_run", COL_TEXT },
+	{ "LAST FIRE", "last_fire", COL_TEXT },
+	{ "LAST STATUS", "last_status", COL_TEXT },
 };
 
 static const struct column execution_job_cols[] = {
@@ -95,6 +107,9 @@ static void format_value(char *buf, size_t len, struct json_object *v,
 	case json_type_int:
 		if (kind == COL_LATENCY && json_object_get_int64(v) >= 0)
 			jsv_fmt_latency(buf, len, json_object_get_int64(v));
+		else if (kind == COL_VENDOR_ID &&
+			 json_object_get_int64(v) == -1)
+			buf[0] = '\0';
 		else
 			snprintf(buf, len, "%" PRId64,
 				 json_object_get_int64(v));
@@ -132,7 +147,7 @@ static void print_row(const struct column *cols, size_t ncols,
 	for (i = 0; i < ncols; i++) {
 		if (i > 0)
 			fputs("  ", stdout);
-		if (cols[i].kind == COL_NUMBER)
+		if (cols[i].kind == COL_NUMBER || cols[i].kind == COL_VENDOR_ID)
 			printf("%*s", (int)width[i], text[i]);
 		else if (i + 1 < ncols)
 			printf("%-*s", (int)width[i], text[i]);
@@ -264,6 +279,30 @@ static void show_workers(struct json_object *rows)
 		    "no workers");
 }
 
+/* The page of schedules, then "page P of Q, N schedules, Running". */
+static void show_schedules(struct json_object *end)
+{
+	int64_t total = get_int(end, "total"), size = get_int(end, "page_size");
+	bool paused = false;
+
+	print_table(schedule_cols, JSV_ARRAY_SIZE(schedule_cols),
+		    json_object_object_get(end, "records"), "no schedules");
+	jsv_json_get_bool(end, "paused", &paused);
+	printf("page %" PRId64 " of %" PRId64 ", %" PRId64 " schedule%s, %s\n",
+	       get_int(end, "page"),
+	       total > 0 && size > 0 ? (total - 1) / size + 1 : 1, total,
+	       total == 1 ? "" : "s", paused ? "Paused" : "Running");
+}
+
+/* The new schedule's id, alone on its line as submit prints a job's. */
+static void show_schedule_added(struct json_object *end)
+{
+	int64_t id;
+
+	if (jsv_json_get_int64(end, "id", &id) == 0)
+		printf("%" PRId64 "\n", id);
+}
+
 static void show_message(struct json_object *end)
 {
 	char msg[VALUE_MAX];
@@ -362,6 +401,8 @@ const struct output output_table = {
 		[VIEW_QUEUES] = show_queues,
 		[VIEW_POOLS] = show_pools,
 		[VIEW_WORKERS] = show_workers,
+		[VIEW_SCHEDULES] = show_schedules,
+		[VIEW_SCHEDULE_ADDED] = show_schedule_added,
 		[VIEW_MESSAGE] = show_message,
 		[VIEW_JOB] = show_job,
 		[VIEW_EXECUTION] = show_execution,

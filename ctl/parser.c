@@ -8,10 +8,13 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
@@ -118,6 +121,121 @@ static int set_execution(struct parse_result *res, const char *word)
 	return 0;
 }
 
+/*
+ * A decimal integer from min to max: an optional '-', then digits only.
+ * Returns 0 and the value, or -1.
+ */
+static int parse_int(const char *word, int64_t min, int64_t max, int64_t *val)
+{
+	long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)word[word[0] == '-']))
+		return -1;
+	errno = 0;
+	v = strtoll(word, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*val = v;
+	return 0;
+}
+
+static int set_schedule_id(struct parse_result *res, const char *word)
+{
+	if (parse_int(word, 1, INT64_MAX, &res->schedule_id) == -1)
+		return fail(res, "invalid schedule id \"%s\"", word);
+	return 0;
+}
+
+static int set_vendor_id(struct parse_result *res, const char *word)
+{
+	if (parse_int(word, -1, INT64_MAX, &res->vendor_id) == -1)
+		return fail(res,
+			    "--vendor-id \"%s\": expected an integer from -1",
+			    word);
+	return 0;
+}
+
+static int set_page(struct parse_result *res, const char *word)
+{
+	if (parse_int(word, 1, INT64_MAX, &res->page) == -1)
+		return fail(res, "--page \"%s\": expected a number from 1",
+			    word);
+	return 0;
+}
+
+static int set_page_size(struct parse_result *res, const char *word)
+{
+	if (parse_int(word, 1, 100, &res->page_size) == -1)
+		return fail(
+			res,
+			"--page-size \"%s\": expected a number from 1 to 100",
+			word);
+	return 0;
+}
+
+/*
+ * CRON: the daemon judges the expression, but one that is empty or a single
+ * word (other than an "@" descriptor) was split by the shell or is missing.
+ */
+static int set_cron(struct parse_result *res, const char *word)
+{
+	const char *p = word + strspn(word, " \t\n");
+
+	if (*p == '\0')
+		return fail(res, "empty cron expression");
+	if (*p != '@' && p[strcspn(p, " \t\n")] == '\0')
+		return fail(res,
+			    "cron expression \"%s\" has one field; quote the "
+			    "whole expression",
+			    word);
+	res->cron = word;
+	return 0;
+}
+
+static int set_run_at(struct parse_result *res, const char *opt, int64_t t)
+{
+	if (res->run_at_opt != NULL && strcmp(res->run_at_opt, opt) != 0)
+		return fail(res, "--at and --in are mutually exclusive");
+	res->run_at = t;
+	res->run_at_opt = opt;
+	return 0;
+}
+
+/* --at TIME: any time from 1970 on; the daemon runs a past one now. */
+static int set_at(struct parse_result *res, const char *word)
+{
+	int64_t t;
+
+	if (jsv_parse_time(word, &t) != 0)
+		return fail(res,
+			    "--at \"%s\": expected YYYY-MM-DDTHH:MM:SSZ, "
+			    "\"YYYY-MM-DD HH:MM[:SS]\" (UTC) or @SECONDS",
+			    word);
+	if (t < 0)
+		return fail(res, "--at \"%s\": before 1970", word);
+	return set_run_at(res, "--at", t);
+}
+
+/* --in DURATION: now plus the duration, rounded up to a whole second. */
+static int set_in(struct parse_result *res, const char *word)
+{
+	struct timespec now;
+	uint64_t msec;
+	int64_t t, ns;
+
+	if (jsv_parse_duration(word, &msec) != 0)
+		return fail(res,
+			    "--in \"%s\": expected a duration such as 90s, 10m "
+			    "or 1h30m",
+			    word);
+	clock_gettime(CLOCK_REALTIME, &now);
+	ns = now.tv_nsec + (int64_t)(msec % 1000) * 1000000;
+	t = now.tv_sec + (int64_t)(msec / 1000) + ns / 1000000000 +
+	    (ns % 1000000000 != 0);
+	return set_run_at(res, "--in", t);
+}
+
 static int set_unique(struct parse_result *res, const char *word)
 {
 	res->unique = true;
@@ -221,12 +339,56 @@ static const struct token t_submit_opts[] = {
 	{ OPTION, "--params", CTL_NONE, t_submit_opts, add_params },
 	{ KEYWORD, "--unique", CTL_NONE, t_submit_opts, set_unique },
 	{ OPTION, "--execution", CTL_NONE, t_submit_opts, set_execution },
+	{ OPTION, "--at", CTL_NONE, t_submit_opts, set_at },
+	{ OPTION, "--in", CTL_NONE, t_submit_opts, set_in },
 	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
 };
 
 static const struct token t_submit[] = {
 	{ OPTION, "--from", CTL_NONE, t_end, set_from },
 	{ VALUE, "<job type>", CTL_NONE, t_submit_opts, set_type },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_schedules_opts[] = {
+	{ OPTION, "--page", CTL_NONE, t_schedules_opts, set_page },
+	{ OPTION, "--page-size", CTL_NONE, t_schedules_opts, set_page_size },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_schedules[] = {
+	{ KEYWORD, "pause", CTL_SCHEDULES_PAUSE, t_end, NULL },
+	{ KEYWORD, "resume", CTL_SCHEDULES_RESUME, t_end, NULL },
+	{ OPTION, "--page", CTL_NONE, t_schedules_opts, set_page },
+	{ OPTION, "--page-size", CTL_NONE, t_schedules_opts, set_page_size },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_schedule_opts[] = {
+	{ OPTION, "--vendor-id", CTL_NONE, t_schedule_opts, set_vendor_id },
+	{ OPTION, "--param", CTL_NONE, t_schedule_opts, add_param },
+	{ OPTION, "--params", CTL_NONE, t_schedule_opts, add_params },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_schedule_cron[] = {
+	{ VALUE, "<cron>", CTL_NONE, t_schedule_opts, set_cron },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_schedule_type[] = {
+	{ VALUE, "<job type>", CTL_NONE, t_schedule_cron, set_type },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_schedule_id[] = {
+	{ VALUE, "<schedule id>", CTL_NONE, t_end, set_schedule_id },
+	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
+static const struct token t_schedule[] = {
+	{ KEYWORD, "add", CTL_SCHEDULE_ADD, t_schedule_type, NULL },
+	{ KEYWORD, "del", CTL_SCHEDULE_DEL, t_schedule_id, NULL },
 	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
 };
 
@@ -266,6 +428,8 @@ static const struct token t_main[] = {
 	{ KEYWORD, "status", CTL_STATUS, t_end, NULL },
 	{ KEYWORD, "queues", CTL_QUEUES, t_end, NULL },
 	{ KEYWORD, "queue", CTL_NONE, t_queue, NULL },
+	{ KEYWORD, "schedules", CTL_SCHEDULES, t_schedules, NULL },
+	{ KEYWORD, "schedule", CTL_NONE, t_schedule, NULL },
 	{ KEYWORD, "pools", CTL_POOLS, t_end, NULL },
 	{ KEYWORD, "workers", CTL_WORKERS, t_workers, NULL },
 	{ KEYWORD, "worker", CTL_NONE, t_worker, NULL },
@@ -360,7 +524,8 @@ static const struct token *match_token(struct parse_result *res,
 /* Checks and completes what the whole command line gives. */
 static int finish(struct parse_result *res)
 {
-	if (res->action != CTL_SUBMIT || res->from != NULL)
+	if (res->action != CTL_SCHEDULE_ADD &&
+	    (res->action != CTL_SUBMIT || res->from != NULL))
 		return 0;
 	if (res->params == NULL)
 		res->params = json_object_new_object();
@@ -379,6 +544,7 @@ int parser_parse(int argc, char *argv[], struct parse_result *res)
 	int i;
 
 	memset(res, 0, sizeof(*res));
+	res->vendor_id = -1;
 	for (i = 0; i < argc; i++) {
 		t = match_token(res, table, argv[i]);
 		if (t == NULL)

@@ -98,7 +98,8 @@ int submit_check_params(struct json_object *params, char *err, size_t errlen)
 }
 
 struct json_object *submit_job_new(const char *name, struct json_object *params,
-				   bool unique, const char *execution_id)
+				   bool unique, const char *execution_id,
+				   int64_t run_at)
 {
 	struct json_object *job = json_object_new_object();
 
@@ -110,6 +111,9 @@ struct json_object *submit_job_new(const char *name, struct json_object *params,
 	if (execution_id != NULL)
 		json_object_object_add(job, "execution_id",
 				       json_object_new_string(execution_id));
+	if (run_at != 0)
+		json_object_object_add(job, "run_at",
+				       json_object_new_int64(run_at));
 	return job;
 }
 
@@ -118,6 +122,7 @@ int submit_parse_line(const char *line, size_t len, struct json_object **job,
 {
 	struct json_object *obj, *params = NULL;
 	const char *name = NULL, *execution_id = NULL, *perr;
+	int64_t run_at = 0;
 	bool unique = false;
 	int rc = -1;
 
@@ -161,6 +166,15 @@ int submit_parse_line(const char *line, size_t len, struct json_object **job,
 					   json_object_to_json_string(val));
 				goto out;
 			}
+		} else if (strcmp(key, "run_at") == 0) {
+			if (jsv_json_get_int64(obj, key, &run_at) != 0 ||
+			    run_at < 0) {
+				ctl_errorf(err, errlen,
+					   "\"run_at\" must be a time in Unix "
+					   "seconds, not %s",
+					   json_object_to_json_string(val));
+				goto out;
+			}
 		} else {
 			ctl_errorf(err, errlen, "unknown field \"%s\"", key);
 			goto out;
@@ -170,7 +184,7 @@ int submit_parse_line(const char *line, size_t len, struct json_object **job,
 		ctl_errorf(err, errlen, "missing \"name\"");
 		goto out;
 	}
-	*job = submit_job_new(name, params, unique, execution_id);
+	*job = submit_job_new(name, params, unique, execution_id, run_at);
 	rc = 0;
 out:
 	json_object_put(obj);
@@ -341,7 +355,7 @@ int submit_run(struct jsv_client *c, const struct parse_result *res,
 	if (!s->from) {
 		rc = add_job(s,
 			     submit_job_new(res->type, res->params, res->unique,
-					    res->execution_id),
+					    res->execution_id, res->run_at),
 			     1);
 		if (rc == 0)
 			rc = send_batch(s);

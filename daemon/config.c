@@ -29,6 +29,11 @@
 #define DEFAULT_HEARTBEAT_MS 5000
 #define DEFAULT_DEAD_TIMEOUT_MS 15000
 #define DEFAULT_ADMIN_GROUP "jobsvc-admin"
+#define DEFAULT_RETENTION_MS (24 * 3600 * 1000ULL)
+#define DEFAULT_ERROR_RETENTION_MS (7 * 24 * 3600 * 1000ULL)
+#define DEFAULT_CRASH_RETRIES 2
+#define DEFAULT_BACKOFF_MS 10000
+#define DEFAULT_BACKOFF_MAX_MS (3600 * 1000ULL)
 
 #define NAMESPACE_MAX 64
 #define WORKERS_MAX 1024
@@ -54,6 +59,9 @@ enum main_key {
 	MAIN_DEAD_TIMEOUT,
 	MAIN_ADMIN_GROUP,
 	MAIN_ENV,
+	MAIN_RETENTION,
+	MAIN_ERROR_RETENTION,
+	MAIN_CRASH_RETRIES,
 	MAIN_NKEYS
 };
 
@@ -63,6 +71,8 @@ enum queue_key {
 	QUEUE_MAX_RETRIES,
 	QUEUE_TIMEOUT,
 	QUEUE_ENV,
+	QUEUE_RETRY_BACKOFF,
+	QUEUE_RETRY_BACKOFF_MAX,
 	QUEUE_NKEYS
 };
 
@@ -469,6 +479,34 @@ static bool set_main_env(struct parser *p, const char *value)
 	return add_env(p, value, &p->conf->env, &p->conf->nenv);
 }
 
+static bool set_retention(struct parser *p, const char *value)
+{
+	return set_duration(p, "retention", value, &p->conf->retention_ms);
+}
+
+static bool set_error_retention(struct parser *p, const char *value)
+{
+	return set_duration(p, "error_retention", value,
+			    &p->conf->error_retention_ms);
+}
+
+static bool set_crash_retries(struct parser *p, const char *value)
+{
+	return set_uint(p, "crash_retries", value, 0, MAX_RETRIES_MAX,
+			&p->conf->crash_retries);
+}
+
+static bool set_retry_backoff(struct parser *p, const char *value)
+{
+	return set_duration(p, "retry_backoff", value, &p->q->backoff_ms);
+}
+
+static bool set_retry_backoff_max(struct parser *p, const char *value)
+{
+	return set_duration(p, "retry_backoff_max", value,
+			    &p->q->backoff_max_ms);
+}
+
 static bool set_exec(struct parser *p, const char *value)
 {
 	return set_path(p, "exec", value, &p->q->exec);
@@ -506,6 +544,10 @@ static const struct config_key main_keys[MAIN_NKEYS] = {
 	[MAIN_DEAD_TIMEOUT] = { "dead_timeout", false, set_dead_timeout },
 	[MAIN_ADMIN_GROUP] = { "admin_group", false, set_admin_group },
 	[MAIN_ENV] = { "env", true, set_main_env },
+	[MAIN_RETENTION] = { "retention", false, set_retention },
+	[MAIN_ERROR_RETENTION] = { "error_retention", false,
+				   set_error_retention },
+	[MAIN_CRASH_RETRIES] = { "crash_retries", false, set_crash_retries },
 };
 
 static const struct config_key queue_keys[QUEUE_NKEYS] = {
@@ -515,6 +557,9 @@ static const struct config_key queue_keys[QUEUE_NKEYS] = {
 	[QUEUE_MAX_RETRIES] = { "max_retries", false, set_max_retries },
 	[QUEUE_TIMEOUT] = { "timeout", false, set_timeout },
 	[QUEUE_ENV] = { "env", true, set_queue_env },
+	[QUEUE_RETRY_BACKOFF] = { "retry_backoff", false, set_retry_backoff },
+	[QUEUE_RETRY_BACKOFF_MAX] = { "retry_backoff_max", false,
+				      set_retry_backoff_max },
 };
 
 static void queue_free(struct queue_conf *q)
@@ -571,6 +616,9 @@ static struct jsvd_conf *conf_new(void)
 	conf->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
 	conf->dead_timeout_ms = DEFAULT_DEAD_TIMEOUT_MS;
 	conf->admin_group = xstrdup(DEFAULT_ADMIN_GROUP);
+	conf->retention_ms = DEFAULT_RETENTION_MS;
+	conf->error_retention_ms = DEFAULT_ERROR_RETENTION_MS;
+	conf->crash_retries = DEFAULT_CRASH_RETRIES;
 	TAILQ_INIT(&conf->queues);
 	return conf;
 }
@@ -607,6 +655,8 @@ static void queue_begin(struct parser *p, const char *name)
 	p->nqsections++;
 	q = xcalloc(1, sizeof(*q));
 	q->name = xstrdup(name);
+	q->backoff_ms = DEFAULT_BACKOFF_MS;
+	q->backoff_max_ms = DEFAULT_BACKOFF_MAX_MS;
 	p->q = q;
 	p->q_line = p->line;
 	memset(p->q_keys, 0, sizeof(p->q_keys));

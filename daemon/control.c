@@ -125,7 +125,8 @@ static int ctl_status(struct ctl_conn *c, struct json_object *req)
 {
 	struct json_object *qs, *o, *cards, *top;
 	unsigned busy, total;
-	int64_t sum = 0, others = 0, c1 = -1, c2 = -1, n;
+	int64_t sum = 0, others = 0, c1 = -1, c2 = -1, n, nsched;
+	bool sched_paused;
 	size_t i, n1 = 0, n2 = 0, len;
 	int rv;
 
@@ -133,6 +134,8 @@ static int ctl_status(struct ctl_conn *c, struct json_object *req)
 	if (rv < 0)
 		return ctl_fail(c, rv, NULL);
 	rv = pool_busy_total(&busy, &total);
+	if (rv == 0)
+		rv = sched_summary(&nsched, &sched_paused);
 	if (rv < 0) {
 		json_object_put(qs);
 		return ctl_fail(c, rv, NULL);
@@ -176,6 +179,12 @@ static int ctl_status(struct ctl_conn *c, struct json_object *req)
 	json_object_object_add(o, "others", json_object_new_int64(others));
 	cards = json_object_new_object();
 	json_object_object_add(cards, "queues", o);
+	o = json_object_new_object();
+	json_object_object_add(o, "total", json_object_new_int64(nsched));
+	json_object_object_add(
+		o, "status",
+		json_object_new_string(sched_paused ? "Paused" : "Running"));
+	json_object_object_add(cards, "schedules", o);
 	o = json_object_new_object();
 	json_object_object_add(o, "busy", json_object_new_int64(busy));
 	json_object_object_add(o, "total", json_object_new_int64(total));
@@ -601,6 +610,127 @@ static int ctl_execution_show(struct ctl_conn *c, struct json_object *req)
 	return 0;
 }
 
+static int ctl_schedules(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *arr, *o;
+	int64_t page = 1, size = 100, total, n;
+	bool paused;
+	int rv;
+
+	if (jsv_json_get_int64(req, "page", &page) == -EINVAL || page < 1 ||
+	    page > 1000000000)
+		return ctl_bad(c, "\"page\" must be a page number from 1");
+	if (jsv_json_get_int64(req, "page_size", &size) == -EINVAL ||
+	    size < 1 || size > 100)
+		return ctl_bad(c, "\"page_size\" must be from 1 to 100");
+	rv = sched_list(page, size, &arr, &total);
+	if (rv < 0)
+		return ctl_fail(c, rv, NULL);
+	rv = sched_summary(&n, &paused);
+	if (rv < 0) {
+		json_object_put(arr);
+		return ctl_fail(c, rv, NULL);
+	}
+	for (n = 0; n < (int64_t)json_object_array_length(arr); n++)
+		ctl_record(c,
+			   json_object_get(json_object_array_get_idx(arr, n)));
+	json_object_put(arr);
+	o = json_object_new_object();
+	json_object_object_add(o, "total", json_object_new_int64(total));
+	json_object_object_add(o, "page", json_object_new_int64(page));
+	json_object_object_add(o, "page_size", json_object_new_int64(size));
+	json_object_object_add(o, "paused", json_object_new_boolean(paused));
+	ctl_end(c, o);
+	return 0;
+}
+
+static int ctl_schedules_pause_resume(struct ctl_conn *c, bool pause)
+{
+	struct json_object *o;
+	const char *msg = pause ? "Paused all schedules" :
+				  "Resumed all schedules";
+	int rv;
+
+	rv = queue_pause("SCHEDULER", pause);
+	if (rv < 0)
+		return ctl_fail(c, rv, NULL);
+	if (!pause)
+		redis_notify("timer");
+	log_info("uid %u: %s", (unsigned)c->uid, msg);
+	o = json_object_new_object();
+	json_object_object_add(o, "message", json_object_new_string(msg));
+	ctl_end(c, o);
+	return 0;
+}
+
+static int ctl_schedules_pause(struct ctl_conn *c, struct json_object *req)
+{
+	return ctl_schedules_pause_resume(c, true);
+}
+
+static int ctl_schedules_resume(struct ctl_conn *c, struct json_object *req)
+{
+	return ctl_schedules_pause_resume(c, false);
+}
+
+static int ctl_schedule_add(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *params = NULL, *o;
+	const char *type, *expr;
+	int64_t vendor_id = -1;
+	char err[256];
+	int rv;
+
+	if (jsv_json_get_string(req, "vendor_type", &type) < 0 ||
+	    !jsv_valid_job_type(type))
+		return ctl_bad(c, "\"vendor_type\" must be a job type");
+	if (jsv_json_get_string(req, "cron", &expr) < 0 || strlen(expr) == 0 ||
+	    strlen(expr) > 256)
+		return ctl_bad(c, "\"cron\" must be a cron expression");
+	if (jsv_json_get_int64(req, "vendor_id", &vendor_id) == -EINVAL ||
+	    vendor_id < -1)
+		return ctl_bad(c, "\"vendor_id\" must be an integer from -1");
+	if (json_object_object_get_ex(req, "parameters", &params) &&
+	    !json_object_is_type(params, json_type_object))
+		return ctl_bad(c, "\"parameters\" must be a JSON object");
+	if (!config_queue(jsvd->conf, type)) {
+		jsv_frame_append_error(&c->out, JSV_E_TYPE, "%s", type);
+		return 0;
+	}
+	params = params ? json_object_get(params) : json_object_new_object();
+	rv = sched_add(type, vendor_id, expr, params, &o, err, sizeof(err));
+	json_object_put(params);
+	if (rv == -EINVAL) {
+		jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", err);
+		return 0;
+	}
+	if (rv < 0)
+		return ctl_fail(c, rv, NULL);
+	ctl_end(c, o);
+	return 0;
+}
+
+static int ctl_schedule_del(struct ctl_conn *c, struct json_object *req)
+{
+	struct json_object *o;
+	char msg[64];
+	int64_t id;
+	int rv;
+
+	if (jsv_json_get_int64(req, "id", &id) < 0 || id < 1)
+		return ctl_bad(c, "\"id\" must be a schedule id");
+	snprintf(msg, sizeof(msg), "schedule %lld", (long long)id);
+	rv = sched_del(id);
+	if (rv < 0)
+		return ctl_fail(c, rv, msg);
+	snprintf(msg, sizeof(msg), "Deleted schedule %lld", (long long)id);
+	log_info("uid %u: %s", (unsigned)c->uid, msg);
+	o = json_object_new_object();
+	json_object_object_add(o, "message", json_object_new_string(msg));
+	ctl_end(c, o);
+	return 0;
+}
+
 static const char *const f_none[] = { NULL };
 static const char *const f_types[] = { "types", "all", NULL };
 static const char *const f_workers[] = { "pool_id", "all", NULL };
@@ -608,6 +738,9 @@ static const char *const f_free[] = { "workers", "all", NULL };
 static const char *const f_submit[] = { "jobs", NULL };
 static const char *const f_id[] = { "id", NULL };
 static const char *const f_log[] = { "id", "offset", NULL };
+static const char *const f_page[] = { "page", "page_size", NULL };
+static const char *const f_sched[] = { "vendor_type", "cron", "vendor_id",
+				       "parameters", NULL };
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "status", false, f_none, ctl_status },
@@ -623,6 +756,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "job.stop", true, f_id, ctl_job_stop },
 	{ "job.log", false, f_log, ctl_job_log },
 	{ "execution.show", false, f_id, ctl_execution_show },
+	{ "schedules", false, f_page, ctl_schedules },
+	{ "schedules.pause", true, f_none, ctl_schedules_pause },
+	{ "schedules.resume", true, f_none, ctl_schedules_resume },
+	{ "schedule.add", true, f_sched, ctl_schedule_add },
+	{ "schedule.del", true, f_id, ctl_schedule_del },
 };
 
 static bool ctl_field_ok(const struct ctl_cmd *cmd, const char *key)

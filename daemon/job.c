@@ -5,10 +5,13 @@
  * aggregate status of an execution.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <hiredis/hiredis.h>
 #include <json-c/json.h>
@@ -294,4 +297,99 @@ int job_execution_show(const char *id, struct json_object **out)
 	json_object_object_add(o, "jobs", jobs);
 	*out = o;
 	return 0;
+}
+
+#define PURGE_BATCH 500
+#define PURGE_MAX_BATCHES 20
+#define SWEEP_PERIOD 3600 /* seconds between sweeps of log_dir */
+#define SWEEP_MAX 10000 /* log files looked at per sweep */
+
+static void job_unlink_log(const char *id)
+{
+	char *path;
+
+	if (!jsv_valid_job_id(id))
+		return;
+	xasprintf(&path, "%s/%s.log", jsvd->conf->log_dir, id);
+	unlink(path);
+	free(path);
+}
+
+/*
+ * Logs of jobs that no longer exist: those purged by a daemon on another
+ * host, or left by a crash between a purge and the unlink.
+ */
+static void job_sweep_logs(void)
+{
+	uint64_t keep = jsvd->conf->retention_ms <
+					jsvd->conf->error_retention_ms ?
+				jsvd->conf->retention_ms :
+				jsvd->conf->error_retention_ms;
+	char id[32], *path;
+	struct dirent *de;
+	struct stat st;
+	redisReply *r;
+	unsigned n = 0;
+	size_t len;
+	DIR *d;
+
+	d = opendir(jsvd->conf->log_dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && n++ < SWEEP_MAX) {
+		len = strlen(de->d_name);
+		if (len != 28 || strcmp(de->d_name + 24, ".log") != 0)
+			continue;
+		memcpy(id, de->d_name, 24);
+		id[24] = '\0';
+		if (!jsv_valid_job_id(id))
+			continue;
+		xasprintf(&path, "%s/%s", jsvd->conf->log_dir, de->d_name);
+		if (stat(path, &st) == 0 &&
+		    (uint64_t)(time(NULL) - st.st_mtime) * 1000 > keep) {
+			r = redis_cmd("EXISTS %s", redis_key("job:%s", id));
+			if (r && r->type == REDIS_REPLY_INTEGER &&
+			    r->integer == 0)
+				unlink(path);
+			if (r)
+				freeReplyObject(r);
+		}
+		free(path);
+		if (!redis_ok())
+			break;
+	}
+	closedir(d);
+}
+
+void job_purge(void)
+{
+	static time_t last_sweep;
+	char ok[24], bad[24], limit[16];
+	const char *argv[3] = { ok, bad, limit };
+	redisReply *r;
+	size_t i, n;
+	int b;
+
+	snprintf(ok, sizeof(ok), "%llu",
+		 (unsigned long long)jsvd->conf->retention_ms / 1000);
+	snprintf(bad, sizeof(bad), "%llu",
+		 (unsigned long long)jsvd->conf->error_retention_ms / 1000);
+	snprintf(limit, sizeof(limit), "%d", PURGE_BATCH);
+	for (b = 0; b < PURGE_MAX_BATCHES; b++) {
+		r = redis_script(SCRIPT_PURGE, 3, argv);
+		if (!r)
+			return;
+		n = r->type == REDIS_REPLY_ARRAY ? r->elements : 0;
+		for (i = 0; i < n; i++)
+			job_unlink_log(r->element[i]->str);
+		if (n)
+			log_debug("purged %zu finished jobs", n);
+		freeReplyObject(r);
+		if (n < PURGE_BATCH)
+			break;
+	}
+	if (time(NULL) - last_sweep >= SWEEP_PERIOD) {
+		last_sweep = time(NULL);
+		job_sweep_logs();
+	}
 }

@@ -111,6 +111,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 	nc->log_dir = oc->log_dir;
 	oc->redis = oc->redis_path = oc->redis_host = NULL;
 	oc->redis_password = oc->namespace = oc->log_dir = NULL;
+	queue_reload(oc, nc);
 	jsvd->conf = nc;
 	jsvd->rr = 0;
 	config_free(oc);
@@ -231,6 +232,8 @@ int main(int argc, char *argv[])
 	if (control_init(sock) < 0)
 		return 1;
 	worker_init();
+	if (sched_init() < 0)
+		fatalx("cannot arm the scheduler");
 	redis_init();
 	pool_start_heartbeat();
 	log_info("started: pool %s, %u workers, %zu queues, control socket %s",
@@ -243,6 +246,7 @@ int main(int argc, char *argv[])
 		pool_leave();
 	control_cleanup(sock);
 	redis_close();
+	sched_cleanup();
 	worker_cleanup();
 	log_info("stopped");
 	sd_event_unref(jsvd->ev);

@@ -25,6 +25,8 @@ struct queue_conf {
 	unsigned max_concurrency; /* across all pools; 0 = no cap */
 	unsigned max_retries; /* further runs after an Error */
 	uint64_t timeout_ms; /* 0 = no timeout */
+	uint64_t backoff_ms; /* wait before the first retry, default 10s */
+	uint64_t backoff_max_ms; /* the wait doubles up to this, default 1h */
 	char **env; /* "NAME=value", added to the handler's env */
 	size_t nenv;
 };
@@ -45,6 +47,9 @@ struct jsvd_conf {
 	uint64_t heartbeat_ms; /* pool heartbeat period, default 5s */
 	uint64_t dead_timeout_ms; /* pool dead after this, default 15s */
 	char *admin_group; /* members may act, default "jobsvc-admin" */
+	uint64_t retention_ms; /* keep Success/Stopped jobs, default 1d */
+	uint64_t error_retention_ms; /* keep Error jobs, default 7d */
+	unsigned crash_retries; /* runs lost to dead pools, besides retries */
 	char **env; /* "NAME=value" for every handler */
 	size_t nenv;
 	struct queue_conf_list queues; /* in file order */
@@ -88,6 +93,7 @@ struct jsvd {
 extern struct jsvd *jsvd;
 
 /* redis.c: one command connection, one subscriber, reconnect with backoff. */
+/* The Lua scripts, daemon/lua/<name>.lua; script_src is generated. */
 enum script_id {
 	SCRIPT_SUBMIT,
 	SCRIPT_CLAIM,
@@ -99,10 +105,15 @@ enum script_id {
 	SCRIPT_POOL_LEAVE,
 	SCRIPT_STOP_BEGIN,
 	SCRIPT_STOP_BATCH,
+	SCRIPT_PROMOTE,
+	SCRIPT_SCHED_ADD,
+	SCRIPT_SCHED_DEL,
+	SCRIPT_SCHED_FIRE,
+	SCRIPT_PURGE,
 	SCRIPT_MAX
 };
 
-extern const char *const script_src[SCRIPT_MAX]; /* scripts.c */
+extern const char *const script_src[SCRIPT_MAX];
 
 int redis_init(void);
 void redis_close(void);
@@ -165,6 +176,21 @@ int queue_pause(const char *type, bool pause);
  */
 int queue_stop(char *const *types, size_t n, queue_stop_cb *done, void *arg);
 void queue_resume_stops(void);
+/* Reports the queues a reload adds and removes. */
+void queue_reload(const struct jsvd_conf *oc, const struct jsvd_conf *nc);
+
+/* sched.c: schedules, and jobs that wait for their time. */
+int sched_init(void);
+void sched_cleanup(void);
+void sched_kick(void); /* due times changed: tick soon */
+int sched_summary(int64_t *total, bool *paused);
+int sched_list(int64_t page, int64_t size, struct json_object **out,
+	       int64_t *total);
+/* -EINVAL with the reason in err for a bad expression or parameters. */
+int sched_add(const char *type, int64_t vendor_id, const char *expr,
+	      struct json_object *params, struct json_object **out, char *err,
+	      size_t errlen);
+int sched_del(int64_t id);
 
 /* job.c */
 void job_random_hex(char *buf, size_t n); /* n digits, buf n + 1 */
@@ -174,6 +200,8 @@ int job_show(const char *id, struct json_object **out);
 int job_stop(const char *id, char *msg, size_t len);
 int job_log(const char *id, int64_t offset, struct json_object **out);
 int job_execution_show(const char *id, struct json_object **out);
+/* Deletes finished jobs past their retention, with their logs. */
+void job_purge(void);
 
 /* control.c */
 int control_init(const char *path);

@@ -2,7 +2,25 @@
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
 	daemon/config.c daemon/control.c daemon/job.c daemon/pool.c \
-	daemon/queue.c daemon/redis.c daemon/scripts.c daemon/worker.c
+	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.c
+nodist_daemon_libjobsvcd_a_SOURCES = daemon/scripts.c
+
+# The Lua scripts, each with the prelude, as C strings in script_src[].
+JSVD_LUA = daemon/lua/checkin.lua daemon/lua/claim.lua \
+	daemon/lua/finish.lua daemon/lua/heartbeat.lua daemon/lua/job_stop.lua \
+	daemon/lua/pool_leave.lua daemon/lua/pool_register.lua \
+	daemon/lua/promote.lua daemon/lua/purge.lua daemon/lua/sched_add.lua \
+	daemon/lua/sched_del.lua daemon/lua/sched_fire.lua \
+	daemon/lua/stop_batch.lua daemon/lua/stop_begin.lua \
+	daemon/lua/submit.lua
+daemon/scripts.c: daemon/lua/embed.sh daemon/lua/prelude.lua $(JSVD_LUA)
+	$(AM_V_GEN)$(MKDIR_P) daemon && \
+	files= && for f in $(JSVD_LUA); do files="$$files $(srcdir)/$$f"; done && \
+	$(SHELL) $(srcdir)/daemon/lua/embed.sh \
+		$(srcdir)/daemon/lua/prelude.lua $$files >$@.tmp && mv $@.tmp $@
+BUILT_SOURCES = daemon/scripts.c
+CLEANFILES += daemon/scripts.c
+EXTRA_DIST += daemon/lua/embed.sh daemon/lua/prelude.lua $(JSVD_LUA)
 daemon_libjobsvcd_a_CFLAGS = $(AM_CFLAGS) $(HIREDIS_CFLAGS) $(JSONC_CFLAGS) \
 	$(SYSTEMD_CFLAGS)
 

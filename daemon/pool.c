@@ -24,19 +24,21 @@ int pool_register(void)
 	struct jsvd_conf *conf = jsvd->conf;
 	struct queue_conf *q;
 	const char **argv;
-	char pid[16], conc[16], *identity;
+	char pid[16], conc[16], crash[16], *identity;
 	redisReply *r;
 	int argc = 0, rv = 0;
 
-	argv = xreallocarray(NULL, conf->nqueues + 5, sizeof(*argv));
+	argv = xreallocarray(NULL, conf->nqueues + 6, sizeof(*argv));
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	snprintf(conc, sizeof(conc), "%u", jsvd->nworkers);
+	snprintf(crash, sizeof(crash), "%u", conf->crash_retries);
 	xasprintf(&identity, "%s:%s", jsvd->host, jsvd->sock_path);
 	argv[argc++] = jsvd->pool_id;
 	argv[argc++] = pid;
 	argv[argc++] = jsvd->host;
 	argv[argc++] = conc;
 	argv[argc++] = identity;
+	argv[argc++] = crash;
 	TAILQ_FOREACH(q, &conf->queues, entry)
 		argv[argc++] = q->name;
 	r = redis_script(SCRIPT_POOL_REGISTER, argc, argv);
@@ -78,15 +80,17 @@ int pool_register(void)
  */
 static void pool_beat(void)
 {
-	char dead_ms[24];
-	const char *argv[2];
+	char dead_ms[24], crash[16];
+	const char *argv[3];
 	redisReply *r;
 
 	snprintf(dead_ms, sizeof(dead_ms), "%llu",
 		 (unsigned long long)jsvd->conf->dead_timeout_ms);
+	snprintf(crash, sizeof(crash), "%u", jsvd->conf->crash_retries);
 	argv[0] = jsvd->pool_id;
 	argv[1] = dead_ms;
-	r = redis_script(SCRIPT_HEARTBEAT, 2, argv);
+	argv[2] = crash;
+	r = redis_script(SCRIPT_HEARTBEAT, 3, argv);
 	if (!r)
 		return;
 	if (r->type == REDIS_REPLY_ERROR &&
@@ -108,6 +112,7 @@ static int pool_beat_timer(sd_event_source *s, uint64_t usec, void *arg)
 		jsvd_status("serving: pool %s, %u of %u workers busy",
 			    jsvd->pool_id, worker_busy(), jsvd->nworkers);
 		queue_resume_stops();
+		job_purge();
 		worker_check_stops();
 		worker_kick();
 	}

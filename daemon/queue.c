@@ -22,6 +22,8 @@
 
 #define STOP_BATCH 1000
 #define QUEUE_PARAMS_MAX (64 * 1024)
+#define QUEUE_RUN_AT_MAX 32503680000LL /* year 3000 */
+#define SUBMIT_ARGS 7 /* the script's arguments after the namespace */
 
 struct stopper {
 	char **keys; /* moved lists still to drain */
@@ -80,15 +82,14 @@ static struct json_object *queue_canon(struct json_object *o)
 
 /*
  * Checks one job of a submit request.  Returns 0 and fills name, params
- * (canonical JSON, caller frees), unique, exec; or a JSV_E_* code with the
- * reason in err.
+ * (canonical JSON, caller frees), unique, exec and run_at (0: now); or a
+ * JSV_E_* code with the reason in err.
  */
 static int queue_check_job(struct json_object *job, const char **name,
 			   char **params, bool *unique, const char **exec,
-			   char *err, size_t errlen)
+			   int64_t *run_at, char *err, size_t errlen)
 {
 	struct json_object *p = NULL, *c;
-	int64_t run_at;
 
 	if (!json_object_is_type(job, json_type_object)) {
 		snprintf(err, errlen, "a job must be a JSON object");
@@ -135,8 +136,12 @@ static int queue_check_job(struct json_object *job, const char **name,
 			return JSV_E_INVAL;
 		}
 	}
-	if (jsv_json_get_int64(job, "run_at", &run_at) != -ENOENT) {
-		snprintf(err, errlen, "\"run_at\" is not supported yet");
+	*run_at = 0;
+	if (jsv_json_get_int64(job, "run_at", run_at) == -EINVAL ||
+	    *run_at < 0 || *run_at > QUEUE_RUN_AT_MAX) {
+		snprintf(err, errlen,
+			 "\"run_at\" must be a time in Unix "
+			 "seconds");
 		return JSV_E_INVAL;
 	}
 	c = p ? queue_canon(p) : json_object_new_object();
@@ -180,11 +185,12 @@ static struct json_object *queue_result(size_t index, const char *id, int code,
 int queue_submit(struct json_object *jobs, struct json_object **results)
 {
 	size_t n = json_object_array_length(jobs), i, nok = 0;
-	char err[256], (*ids)[32], **params, (*rt)[16];
+	char err[256], (*ids)[32], **params, (*rt)[16], (*at)[24];
 	const char **argvs, *name, *exec;
 	struct queue_conf *q;
 	redisReply **replies;
 	size_t *which;
+	int64_t run_at;
 	bool unique;
 	int code;
 
@@ -192,17 +198,18 @@ int queue_submit(struct json_object *jobs, struct json_object **results)
 		return -EIO;
 	ids = xcalloc(n, sizeof(*ids));
 	params = xcalloc(n, sizeof(*params));
-	argvs = xcalloc(n * 6, sizeof(*argvs));
+	argvs = xcalloc(n * SUBMIT_ARGS, sizeof(*argvs));
 	which = xcalloc(n, sizeof(*which));
 	replies = xcalloc(n, sizeof(*replies));
 	rt = xcalloc(n, sizeof(*rt));
+	at = xcalloc(n, sizeof(*at));
 	*results = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		struct json_object *job = json_object_array_get_idx(jobs, i);
 
 		err[0] = '\0';
 		code = queue_check_job(job, &name, &params[i], &unique, &exec,
-				       err, sizeof(err));
+				       &run_at, err, sizeof(err));
 		if (code) {
 			json_object_array_put_idx(
 				*results, i, queue_result(i, NULL, code, err));
@@ -211,16 +218,18 @@ int queue_submit(struct json_object *jobs, struct json_object **results)
 		q = config_queue(jsvd->conf, name);
 		job_random_hex(ids[i], 24);
 		snprintf(rt[i], sizeof(rt[i]), "%u", q->max_retries);
-		argvs[nok * 6 + 0] = ids[i];
-		argvs[nok * 6 + 1] = name;
-		argvs[nok * 6 + 2] = params[i];
-		argvs[nok * 6 + 3] = unique ? "1" : "0";
-		argvs[nok * 6 + 4] = exec;
-		argvs[nok * 6 + 5] = rt[i];
+		snprintf(at[i], sizeof(at[i]), "%lld", (long long)run_at);
+		argvs[nok * SUBMIT_ARGS + 0] = ids[i];
+		argvs[nok * SUBMIT_ARGS + 1] = name;
+		argvs[nok * SUBMIT_ARGS + 2] = params[i];
+		argvs[nok * SUBMIT_ARGS + 3] = unique ? "1" : "0";
+		argvs[nok * SUBMIT_ARGS + 4] = exec;
+		argvs[nok * SUBMIT_ARGS + 5] = rt[i];
+		argvs[nok * SUBMIT_ARGS + 6] = at[i];
 		which[nok++] = i;
 	}
-	if (nok &&
-	    redis_script_many(SCRIPT_SUBMIT, nok, 6, argvs, replies) < 0) {
+	if (nok && redis_script_many(SCRIPT_SUBMIT, nok, SUBMIT_ARGS, argvs,
+				     replies) < 0) {
 		for (i = 0; i < nok; i++)
 			json_object_array_put_idx(*results, which[i],
 						  queue_result(which[i], NULL,
@@ -256,6 +265,7 @@ int queue_submit(struct json_object *jobs, struct json_object **results)
 	for (i = 0; i < n; i++)
 		free(params[i]);
 	free(rt);
+	free(at);
 	free(replies);
 	free(which);
 	free(argvs);
@@ -496,4 +506,27 @@ void queue_resume_stops(void)
 		stopper_start(st);
 	}
 	freeReplyObject(r);
+}
+
+void queue_reload(const struct jsvd_conf *oc, const struct jsvd_conf *nc)
+{
+	struct queue_conf *q;
+	redisReply *r;
+
+	TAILQ_FOREACH(q, &nc->queues, entry)
+		if (!config_queue(oc, q->name))
+			log_info("reload: queue %s added", q->name);
+	TAILQ_FOREACH(q, &oc->queues, entry) {
+		if (config_queue(nc, q->name))
+			continue;
+		r = redis_cmd("LLEN %s", redis_key("q:%s", q->name));
+		log_warnx("reload: queue %s removed from this pool; %lld "
+			  "pending jobs stay in Redis for pools that still "
+			  "serve it",
+			  q->name,
+			  r && r->type == REDIS_REPLY_INTEGER ? r->integer :
+								0LL);
+		if (r)
+			freeReplyObject(r);
+	}
 }

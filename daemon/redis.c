@@ -120,6 +120,8 @@ static void redis_on_message(redisReply *r)
 		worker_dispatch();
 	else if (strncmp(msg, "stop ", 5) == 0)
 		worker_stop_job(msg + 5);
+	else if (strcmp(msg, "timer") == 0)
+		sched_kick();
 }
 
 static int redis_sub_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
@@ -169,6 +171,53 @@ static int redis_subscribe(void)
 
 static void redis_schedule_retry(void);
 
+/* The value of a Redis setting, or "" when CONFIG GET is not allowed. */
+static void redis_config(const char *name, char *buf, size_t len)
+{
+	redisReply *r = redisCommand(rc, "CONFIG GET %s", name);
+
+	buf[0] = '\0';
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[1]->type == REDIS_REPLY_STRING)
+		snprintf(buf, len, "%s", r->element[1]->str);
+	if (r)
+		freeReplyObject(r);
+}
+
+/*
+ * Warns when Redis is set up so that it may lose or evict jobs: without
+ * the append-only file, with fsync only every second, or with an eviction
+ * policy.
+ */
+static void redis_check_config(void)
+{
+	char aof[16], fsync[16], policy[32];
+
+	redis_config("appendonly", aof, sizeof(aof));
+	redis_config("appendfsync", fsync, sizeof(fsync));
+	redis_config("maxmemory-policy", policy, sizeof(policy));
+	if (!aof[0] && !policy[0]) {
+		log_info("redis: CONFIG GET is not allowed; cannot check "
+			 "that Redis keeps every job");
+		return;
+	}
+	if (strcmp(aof, "yes") != 0)
+		log_warnx("redis: appendonly is %s: jobs submitted since the "
+			  "last snapshot are lost if Redis stops; set "
+			  "appendonly yes",
+			  aof);
+	else if (strcmp(fsync, "always") != 0)
+		log_warnx("redis: appendfsync is %s: up to a second of jobs "
+			  "and results may be lost if the host crashes; set "
+			  "appendfsync always to lose none",
+			  fsync);
+	if (strcmp(policy, "noeviction") != 0)
+		log_warnx("redis: maxmemory-policy is %s: Redis may evict "
+			  "jobs and queues when memory runs short; set "
+			  "maxmemory-policy noeviction",
+			  policy);
+}
+
 static int redis_retry(sd_event_source *s, uint64_t usec, void *arg)
 {
 	rc = redis_connect();
@@ -188,7 +237,9 @@ static int redis_retry(sd_event_source *s, uint64_t usec, void *arg)
 		return 0;
 	}
 	jsvd_status("serving");
+	redis_check_config();
 	worker_flush();
+	sched_kick();
 	worker_check_stops();
 	worker_kick();
 	return 0;

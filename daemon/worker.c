@@ -39,6 +39,7 @@ struct worker {
 	char job_id[32];
 	char job_name[72];
 	char token[24];
+	long attempt; /* of the running job, from 1 */
 	sd_event_source *child_src;
 	sd_event_source *checkin_src;
 	sd_event_source *kill_src;
@@ -98,40 +99,173 @@ unsigned worker_busy(void)
 	return n;
 }
 
-static bool worker_write_result(struct worker *w)
+/*
+ * The wait before the next run after an Error: the queue's retry_backoff,
+ * doubled with each attempt, up to retry_backoff_max.
+ */
+static uint64_t worker_backoff(const struct worker *w)
 {
-	const char *argv[6] = { w->job_id, w->token,  jsvd->pool_id,
-				w->id,	   w->result, w->error ? w->error : "" };
-	redisReply *r;
+	const struct queue_conf *q = config_queue(jsvd->conf, w->job_name);
+	uint64_t ms;
+	long i;
 
-	r = redis_script(SCRIPT_FINISH, 6, argv);
-	if (!r)
-		return false;
-	if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) {
-		if (strcmp(r->str, "STALE") == 0)
-			log_warnx("job %s: result %s discarded: the job was "
-				  "handed to another pool meanwhile",
-				  w->job_id, w->result);
-		else
-			log_info("job %s (%s) ended %s%s%s%s", w->job_id,
-				 w->job_name, w->result, w->error ? ": " : "",
-				 w->error ? w->error : "",
-				 strcmp(r->str, w->result) ? ", will retry" :
-							     "");
-	} else if (r->type == REDIS_REPLY_ERROR) {
-		log_warnx("job %s: cannot record result: %s", w->job_id,
-			  r->str);
-	}
-	freeReplyObject(r);
-	return true;
+	if (!q)
+		return 0;
+	ms = q->backoff_ms;
+	for (i = 1; i < w->attempt && ms < q->backoff_max_ms; i++)
+		ms *= 2;
+	return ms < q->backoff_max_ms ? ms : q->backoff_max_ms;
 }
 
-static void worker_finish(struct worker *w, const char *result, const char *fmt,
-			  ...) JSV_PRINTF(3, 4);
-
-static void worker_finish(struct worker *w, const char *result, const char *fmt,
-			  ...)
+/*
+ * The arguments that claim a job for w: pool, worker, a new token, then the
+ * queues to try, round-robin from the one after the queue served last, so
+ * that a long queue cannot starve the others.  argv has room for
+ * worker_claim_argc() entries; caps for one per queue.
+ */
+static size_t worker_claim_argc(void)
 {
+	return 3 + 2 * jsvd->conf->nqueues;
+}
+
+static size_t worker_claim_args(struct worker *w, const char **argv,
+				char (*caps)[16])
+{
+	const struct jsvd_conf *conf = jsvd->conf;
+	struct queue_conf *q;
+	size_t nq = conf->nqueues, i = 0, k, argc = 0;
+
+	job_random_hex(w->token, 16);
+	argv[argc++] = jsvd->pool_id;
+	argv[argc++] = w->id;
+	argv[argc++] = w->token;
+	TAILQ_FOREACH(q, &conf->queues, entry) {
+		k = (i + nq - jsvd->rr % nq) % nq;
+		snprintf(caps[k], sizeof(caps[k]), "%u", q->max_concurrency);
+		argv[3 + 2 * k] = q->name;
+		argv[3 + 2 * k + 1] = caps[k];
+		i++;
+	}
+	return argc + 2 * nq;
+}
+
+static int worker_spawn(struct worker *w, const char *params, long attempt,
+			const char *execution_id);
+
+/*
+ * Takes the job a claim returned: a nil reply means none, an array the
+ * job, "NOPOOL" that this pool must register again.  Returns 1 when a job
+ * was taken (its handler started or its failure to start recorded), 0 for
+ * none, -EIO.
+ */
+static int worker_take(struct worker *w, const redisReply *r)
+{
+	const struct queue_conf *q;
+	redisReply *const *e;
+	size_t i = 0;
+
+	if (r->type == REDIS_REPLY_NIL)
+		return 0;
+	if (redis_errstr(r)) {
+		if (strcmp(redis_errstr(r), "NOPOOL") == 0)
+			pool_register();
+		else
+			log_warnx("redis: claim failed: %s", redis_errstr(r));
+		return -EIO;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 5)
+		return 0;
+	e = r->element;
+	snprintf(w->job_id, sizeof(w->job_id), "%s", e[0]->str);
+	snprintf(w->job_name, sizeof(w->job_name), "%s", e[1]->str);
+	TAILQ_FOREACH(q, &jsvd->conf->queues, entry) {
+		i++;
+		if (strcmp(q->name, w->job_name) == 0)
+			jsvd->rr = i % jsvd->conf->nqueues;
+	}
+	w->attempt = (long)e[3]->integer;
+	worker_spawn(w, e[2]->str, w->attempt, e[4]->str);
+	return 1;
+}
+
+/*
+ * Writes w's result and, with chain, claims w's next job in the same
+ * script.  Returns the script's reply ({status, claim}), or NULL when
+ * Redis is unavailable (w keeps what it needs to try again).
+ */
+static redisReply *worker_write_result(struct worker *w, bool chain)
+{
+	size_t nclaim = worker_claim_argc(), argc = 7, i;
+	char backoff[24], token[sizeof(w->token)], (*caps)[16];
+	const char **argv, **cargv;
+	redisReply *r;
+
+	argv = xreallocarray(NULL, 7 + nclaim, sizeof(*argv));
+	cargv = xreallocarray(NULL, nclaim, sizeof(*cargv));
+	caps = xreallocarray(NULL, jsvd->conf->nqueues + 1, sizeof(*caps));
+	memcpy(token, w->token, sizeof(token));
+	snprintf(backoff, sizeof(backoff), "%llu",
+		 (unsigned long long)worker_backoff(w));
+	argv[0] = w->job_id;
+	argv[1] = token;
+	argv[2] = jsvd->pool_id;
+	argv[3] = w->id;
+	argv[4] = w->result;
+	argv[5] = w->error ? w->error : "";
+	argv[6] = backoff;
+	if (chain && !jsvd->draining && jsvd->conf->nqueues) {
+		/* The new token and the queues; pool and worker are known. */
+		worker_claim_args(w, cargv, caps);
+		for (i = 2; i < nclaim; i++)
+			argv[argc++] = cargv[i];
+	}
+	r = redis_script(SCRIPT_FINISH, argc, argv);
+	if (!r)
+		memcpy(w->token, token, sizeof(token));
+	free(caps);
+	free(cargv);
+	free(argv);
+	return r;
+}
+
+/* Logs what became of a result; returns the claim part of the reply. */
+static const redisReply *worker_result_logged(struct worker *w,
+					      const redisReply *r)
+{
+	const char *st;
+
+	if (redis_errstr(r) || r->type != REDIS_REPLY_ARRAY ||
+	    r->elements != 2) {
+		log_warnx("job %s: cannot record result: %s", w->job_id,
+			  redis_errstr(r) ? redis_errstr(r) : "bad reply");
+		return NULL;
+	}
+	st = r->element[0]->str;
+	if (strcmp(st, "STALE") == 0)
+		log_warnx("job %s: result %s discarded: the job was handed to "
+			  "another pool meanwhile",
+			  w->job_id, w->result);
+	else
+		log_info("job %s (%s) ended %s%s%s%s", w->job_id, w->job_name,
+			 w->result, w->error ? ": " : "",
+			 w->error ? w->error : "",
+			 strcmp(st, w->result) ? ", will retry" : "");
+	return r->element[1];
+}
+
+static void worker_finish(struct worker *w, bool chain, const char *result,
+			  const char *fmt, ...) JSV_PRINTF(4, 5);
+
+/*
+ * Ends w's run with a result.  With chain, w goes straight on to its next
+ * job; a handler that failed to start does not chain, so that a broken
+ * handler cannot recurse through a whole queue.
+ */
+static void worker_finish(struct worker *w, bool chain, const char *result,
+			  const char *fmt, ...)
+{
+	const redisReply *next = NULL;
+	redisReply *r = NULL;
 	va_list ap;
 
 	snprintf(w->result, sizeof(w->result), "%s", result);
@@ -144,17 +278,32 @@ static void worker_finish(struct worker *w, const char *result, const char *fmt,
 		va_end(ap);
 	}
 	w->finishing = true;
-	if (!w->abandoned && !worker_write_result(w)) {
-		log_warnx("job %s: Redis unavailable, result %s kept until "
-			  "it is back",
-			  w->job_id, w->result);
-		return;
+	if (!w->abandoned) {
+		r = worker_write_result(w, chain);
+		if (!r) {
+			log_warnx("job %s: Redis unavailable, result %s kept "
+				  "until it is back",
+				  w->job_id, w->result);
+			return;
+		}
+		next = worker_result_logged(w, r);
 	}
 	worker_free_slot(w);
+	if (next && worker_take(w, next) > 0) {
+		freeReplyObject(r);
+		return;
+	}
+	if (r)
+		freeReplyObject(r);
+	if (jsvd->draining && worker_busy() == 0)
+		sd_event_exit(jsvd->ev, 0);
+	else
+		worker_kick();
 }
 
 void worker_flush(void)
 {
+	redisReply *r;
 	unsigned i;
 
 	for (i = 0; i < jsvd->nworkers; i++) {
@@ -162,12 +311,17 @@ void worker_flush(void)
 
 		if (!w->finishing || w->pid)
 			continue;
-		if (!worker_write_result(w))
+		r = worker_write_result(w, false);
+		if (!r)
 			return;
+		worker_result_logged(w, r);
+		freeReplyObject(r);
 		worker_free_slot(w);
 	}
+	worker_kick();
 }
 
+/* Makes w free: it runs nothing and has no result to write. */
 static void worker_free_slot(struct worker *w)
 {
 	w->finishing = false;
@@ -179,10 +333,6 @@ static void worker_free_slot(struct worker *w)
 	free(w->error);
 	w->error = NULL;
 	jsv_buf_reset(&w->checkin);
-	if (jsvd->draining && worker_busy() == 0)
-		sd_event_exit(jsvd->ev, 0);
-	else
-		worker_kick();
 }
 
 static void worker_send_checkin(struct worker *w, const char *line, size_t len)
@@ -294,20 +444,21 @@ static int worker_exited(sd_event_source *s, const siginfo_t *si, void *arg)
 				  w);
 
 	if (w->stopping) {
-		worker_finish(w, "Stopped", NULL);
+		worker_finish(w, true, "Stopped", NULL);
 	} else if (w->timed_out) {
 		q = config_queue(jsvd->conf, w->job_name);
 		tmo[0] = '\0';
 		if (q)
 			snprintf(tmo, sizeof(tmo), " after %llus",
 				 (unsigned long long)q->timeout_ms / 1000);
-		worker_finish(w, "Error", "timeout%s", tmo);
+		worker_finish(w, true, "Error", "timeout%s", tmo);
 	} else if (si->si_code == CLD_EXITED && si->si_status == 0) {
-		worker_finish(w, "Success", NULL);
+		worker_finish(w, true, "Success", NULL);
 	} else if (si->si_code == CLD_EXITED) {
-		worker_finish(w, "Error", "exit status %d", si->si_status);
+		worker_finish(w, true, "Error", "exit status %d",
+			      si->si_status);
 	} else {
-		worker_finish(w, "Error", "killed by signal %d (SIG%s)",
+		worker_finish(w, true, "Error", "killed by signal %d (SIG%s)",
 			      si->si_status,
 			      sigabbrev_np(si->si_status) ?
 				      sigabbrev_np(si->si_status) :
@@ -356,7 +507,7 @@ static int worker_spawn(struct worker *w, const char *params, long attempt,
 	int err;
 
 	if (!q) {
-		worker_finish(w, "Error",
+		worker_finish(w, false, "Error",
 			      "no handler for %s in this pool's "
 			      "configuration",
 			      w->job_name);
@@ -366,16 +517,17 @@ static int worker_spawn(struct worker *w, const char *params, long attempt,
 	logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (logfd < 0) {
 		err = errno;
-		worker_finish(w, "Error", "cannot open the job log %s: %s",
-			      path, strerror(err));
+		worker_finish(w, false, "Error",
+			      "cannot open the job log %s: %s", path,
+			      strerror(err));
 		goto out;
 	}
 	infd = memfd_create("jobsvc-parameters", MFD_CLOEXEC);
 	if (infd < 0 || write(infd, params, len) != (ssize_t)len ||
 	    lseek(infd, 0, SEEK_SET) != 0 || pipe2(pfd, O_CLOEXEC) < 0) {
 		err = errno;
-		worker_finish(w, "Error", "cannot set up the handler: %s",
-			      strerror(err));
+		worker_finish(w, false, "Error",
+			      "cannot set up the handler: %s", strerror(err));
 		goto out;
 	}
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
@@ -417,7 +569,7 @@ static int worker_spawn(struct worker *w, const char *params, long attempt,
 	}
 	if (pid < 0) {
 		err = errno;
-		worker_finish(w, "Error", "cannot start the handler: %s",
+		worker_finish(w, false, "Error", "cannot start the handler: %s",
 			      strerror(err));
 		goto out;
 	}
@@ -456,65 +608,25 @@ out:
 	return err ? -err : 0;
 }
 
-/*
- * Claims one job for w.  The queues are tried round-robin, starting after
- * the one served last, so a long queue cannot starve the others.  Returns
- * 1 when a job was claimed, 0 when there is none to take, -EIO.
- */
+/* Claims one job for w: 1 when one was taken, 0 when none, -EIO. */
 static int worker_claim(struct worker *w)
 {
-	const struct jsvd_conf *conf = jsvd->conf;
-	struct queue_conf *q, **qs;
 	const char **argv;
 	char(*caps)[16];
-	redisReply *r, **e;
-	size_t nq = conf->nqueues, i, k;
-	int argc = 0, rv = 0;
+	redisReply *r;
+	size_t argc;
+	int rv;
 
-	qs = xreallocarray(NULL, nq, sizeof(*qs));
-	caps = xreallocarray(NULL, nq, sizeof(*caps));
-	argv = xreallocarray(NULL, 3 + 2 * nq, sizeof(*argv));
-	i = 0;
-	TAILQ_FOREACH(q, &conf->queues, entry)
-		qs[i++] = q;
-	job_random_hex(w->token, 16);
-	argv[argc++] = jsvd->pool_id;
-	argv[argc++] = w->id;
-	argv[argc++] = w->token;
-	for (i = 0; i < nq; i++) {
-		k = (jsvd->rr + i) % nq;
-		snprintf(caps[i], sizeof(caps[i]), "%u",
-			 qs[k]->max_concurrency);
-		argv[argc++] = qs[k]->name;
-		argv[argc++] = caps[i];
-	}
+	argv = xreallocarray(NULL, worker_claim_argc(), sizeof(*argv));
+	caps = xreallocarray(NULL, jsvd->conf->nqueues + 1, sizeof(*caps));
+	argc = worker_claim_args(w, argv, caps);
 	r = redis_script(SCRIPT_CLAIM, argc, argv);
-	if (!r) {
-		rv = -EIO;
-		goto out;
-	}
-	if (r->type == REDIS_REPLY_ERROR) {
-		if (strcmp(redis_errstr(r), "NOPOOL") == 0) {
-			pool_register();
-		} else {
-			log_warnx("redis: claim failed: %s", r->str);
-		}
-		rv = -EIO;
-	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 5) {
-		e = r->element;
-		snprintf(w->job_id, sizeof(w->job_id), "%s", e[0]->str);
-		snprintf(w->job_name, sizeof(w->job_name), "%s", e[1]->str);
-		for (i = 0; i < nq; i++)
-			if (strcmp(qs[i]->name, w->job_name) == 0)
-				jsvd->rr = (i + 1) % nq;
-		worker_spawn(w, e[2]->str, (long)e[3]->integer, e[4]->str);
-		rv = 1;
-	}
-	freeReplyObject(r);
-out:
-	free(argv);
 	free(caps);
-	free(qs);
+	free(argv);
+	if (!r)
+		return -EIO;
+	rv = worker_take(w, r);
+	freeReplyObject(r);
 	return rv;
 }
 
@@ -611,6 +723,7 @@ void worker_lost_pool(void)
 			worker_free_slot(w);
 		}
 	}
+	worker_kick();
 }
 
 /* End of a graceful stop: what still runs goes back to its queue. */

@@ -175,6 +175,11 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(q->max_retries, 0);
 	ck_assert_uint_eq(q->timeout_ms, 0);
 	ck_assert_uint_eq(q->nenv, 0);
+	ck_assert_uint_eq(conf->retention_ms, 24 * 3600 * 1000ULL);
+	ck_assert_uint_eq(conf->error_retention_ms, 7 * 24 * 3600 * 1000ULL);
+	ck_assert_uint_eq(conf->crash_retries, 2);
+	ck_assert_uint_eq(q->backoff_ms, 10000);
+	ck_assert_uint_eq(q->backoff_max_ms, 3600 * 1000ULL);
 	config_free(conf);
 
 	/* An empty [jobsvcd] section changes nothing either. */
@@ -397,6 +402,38 @@ static const struct {
 	{ "[jobsvcd", "expected ] at the end of the section header" },
 	{ "[jobsvcd] x", "expected ] at the end of the section header" },
 };
+
+/* The lifecycle keys: retention, crash allowance, retry backoff. */
+START_TEST(test_lifecycle_keys)
+{
+	struct jsvd_conf *conf;
+	struct queue_conf *q;
+
+	conf = parse_ok("[jobsvcd]\n"
+			"retention = 2h\n"
+			"error_retention = 3d\n"
+			"crash_retries = 0\n"
+			"[queue IMAGE_SCAN]\n"
+			"exec = /bin/true\n"
+			"retry_backoff = 250ms\n"
+			"retry_backoff_max = 1m\n");
+	ck_assert_uint_eq(conf->retention_ms, 2 * 3600 * 1000ULL);
+	ck_assert_uint_eq(conf->error_retention_ms, 3 * 24 * 3600 * 1000ULL);
+	ck_assert_uint_eq(conf->crash_retries, 0);
+	q = TAILQ_FIRST(&conf->queues);
+	ck_assert_uint_eq(q->backoff_ms, 250);
+	ck_assert_uint_eq(q->backoff_max_ms, 60000);
+	config_free(conf);
+
+	parse_bad("[jobsvcd]\ncrash_retries = -1\n" QUEUE_OK,
+		  "jobsvcd.conf:2: invalid crash_retries \"-1\": expected a "
+		  "number from 0 to 1000\n");
+	parse_bad("[queue IMAGE_SCAN]\nexec = /bin/true\n"
+		  "retry_backoff = soon\n",
+		  "jobsvcd.conf:3: invalid retry_backoff \"soon\": expected a "
+		  "duration such as 500ms, 10s, 1h30m or 2d\n");
+}
+END_TEST
 
 START_TEST(test_bad_main)
 {
@@ -699,6 +736,7 @@ static Suite *config_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_lifecycle_keys);
 	tcase_add_test(tc, test_redis_forms);
 	tcase_add_test(tc, test_comments);
 	tcase_add_test(tc, test_env);

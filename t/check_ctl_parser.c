@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
@@ -216,6 +217,23 @@ START_TEST(test_prefixes)
 	ck_assert_str_eq(res.execution_id, "e");
 	ck_assert_int_eq(parse("submit", "--f", "-", NULL), 0);
 	ck_assert_str_eq(res.from, "-");
+	ck_assert_int_eq(parse("submit", "SLACK", "--a", "@9", NULL), 0);
+	ck_assert_int_eq(res.run_at, 9);
+	ck_assert_int_eq(parse("submit", "SLACK", "--i", "1m", NULL), 0);
+	ck_assert_int_gt(res.run_at, 0);
+	ck_assert_int_eq(parse("schedules", "p", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULES_PAUSE);
+	ck_assert_int_eq(parse("schedules", "r", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULES_RESUME);
+	ck_assert_int_eq(parse("schedules", "--page-s", "5", NULL), 0);
+	ck_assert_int_eq(res.page_size, 5);
+	ck_assert_int_eq(parse("schedule", "a", "SLACK", "* * * * *", "--v",
+			       "3", NULL),
+			 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULE_ADD);
+	ck_assert_int_eq(res.vendor_id, 3);
+	ck_assert_int_eq(parse("schedule", "d", "1", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
 }
 END_TEST
 
@@ -229,6 +247,13 @@ START_TEST(test_exact_wins)
 	ck_assert_int_eq(res.action, CTL_WORKER_FREE);
 	ck_assert_int_eq(parse("workers", NULL), 0);
 	ck_assert_int_eq(res.action, CTL_WORKERS);
+	ck_assert_int_eq(parse("schedule", "del", "3", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
+	ck_assert_int_eq(parse("schedules", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(parse("schedules", "--page", "2", NULL), 0);
+	ck_assert_int_eq(res.page, 2);
+	ck_assert_int_eq(res.page_size, 0);
 	ck_assert_int_eq(parse("submit", "SLACK", "--param", "a=1", NULL), 0);
 	ck_param("a", "1");
 	ck_assert_int_eq(
@@ -243,7 +268,15 @@ START_TEST(test_ambiguous)
 {
 	ck_refused("ambiguous argument \"qu\": queues queue", "", "qu");
 	ck_refused("ambiguous argument \"que\": queues queue", "", "que");
-	ck_refused("ambiguous argument \"s\": status submit", "", "s");
+	ck_refused("ambiguous argument \"s\": status schedules schedule submit",
+		   "", "s");
+	ck_refused("ambiguous argument \"sch\": schedules schedule", "", "sch");
+	ck_refused("ambiguous argument \"schedu\": schedules schedule", "",
+		   "schedu", "del", "1");
+	ck_refused("ambiguous argument \"--p\": --page --page-size", "",
+		   "schedules", "--p", "1");
+	ck_refused("ambiguous argument \"--p\": --param --params", "",
+		   "schedule", "add", "SLACK", "* * * * *", "--p", "a=1");
 	ck_refused("ambiguous argument \"w\": workers worker", "", "w");
 	ck_refused("ambiguous argument \"s\": show stop", "", "job", "s",
 		   JOB_ID);
@@ -254,25 +287,44 @@ END_TEST
 
 START_TEST(test_wrong_words)
 {
-	ck_refused("unknown command \"frobnicate\"",
-		   "valid commands: status queues queue pools workers worker "
-		   "submit job execution",
-		   "frobnicate");
+	ck_refused(
+		"unknown command \"frobnicate\"",
+		"valid commands: status queues queue schedules schedule pools "
+		"workers worker submit job execution",
+		"frobnicate");
 	ck_refused("unknown argument \"drain\"",
 		   "valid arguments: stop pause resume", "queue", "drain",
 		   "all");
 	ck_refused("unknown argument \"kill\"",
 		   "valid arguments: show stop log", "job", "kill", JOB_ID);
-	ck_refused("unknown argument \"--bogus\"",
-		   "valid arguments: --param --params --unique --execution",
-		   "submit", "SLACK", "--bogus");
+	ck_refused(
+		"unknown argument \"--bogus\"",
+		"valid arguments: --param --params --unique --execution --at "
+		"--in",
+		"submit", "SLACK", "--bogus");
 	ck_refused("unknown argument \"-x\"", "valid arguments: -f", "job",
 		   "log", JOB_ID, "-x");
 	ck_refused("unexpected argument \"now\"", "", "status", "now");
-	ck_refused("unknown command \"\"",
-		   "valid commands: status queues queue pools workers worker "
-		   "submit job execution",
-		   "");
+	ck_refused(
+		"unknown command \"\"",
+		"valid commands: status queues queue schedules schedule pools "
+		"workers worker submit job execution",
+		"");
+	ck_refused("unknown argument \"list\"",
+		   "valid arguments: pause resume --page --page-size",
+		   "schedules", "list");
+	ck_refused("unknown argument \"pause\"",
+		   "valid arguments: --page --page-size", "schedules", "--page",
+		   "2", "pause");
+	ck_refused("unknown argument \"rm\"", "valid arguments: add del",
+		   "schedule", "rm", "1");
+	ck_refused("unknown argument \"--unique\"",
+		   "valid arguments: --vendor-id --param --params", "schedule",
+		   "add", "SLACK", "* * * * *", "--unique");
+	ck_refused("unexpected argument \"2\"", "", "schedule", "del", "1",
+		   "2");
+	ck_refused("unexpected argument \"--page\"", "", "schedules", "pause",
+		   "--page");
 }
 END_TEST
 
@@ -282,8 +334,9 @@ START_TEST(test_missing)
 
 	ck_assert_int_eq(parser_parse(0, argv, &res), -1);
 	ck_assert_str_eq(res.err, "missing command");
-	ck_assert_str_eq(res.valid, "valid commands: status queues queue pools "
-				    "workers worker submit job execution");
+	ck_assert_str_eq(res.valid,
+			 "valid commands: status queues queue schedules "
+			 "schedule pools workers worker submit job execution");
 
 	ck_refused("missing argument", "valid arguments: stop pause resume",
 		   "queue");
@@ -298,6 +351,20 @@ START_TEST(test_missing)
 		   "execution", "show");
 	ck_refused("missing argument", "valid arguments: --from <job type>",
 		   "submit");
+	ck_refused("missing argument", "valid arguments: add del", "schedule");
+	ck_refused("missing argument", "valid arguments: <job type>",
+		   "schedule", "add");
+	ck_refused("missing argument", "valid arguments: <cron>", "schedule",
+		   "add", "SLACK");
+	ck_refused("missing argument", "valid arguments: <schedule id>",
+		   "schedule", "del");
+	ck_refused("--page needs an argument", "", "schedules", "--page");
+	ck_refused("--page-size needs an argument", "", "schedules", "--page",
+		   "1", "--page-size");
+	ck_refused("--vendor-id needs an argument", "", "schedule", "add",
+		   "SLACK", "* * * * *", "--vendor-id");
+	ck_refused("--at needs an argument", "", "submit", "SLACK", "--at");
+	ck_refused("--in needs an argument", "", "submit", "SLACK", "--in");
 }
 END_TEST
 
@@ -391,6 +458,262 @@ START_TEST(test_param_errors)
 }
 END_TEST
 
+START_TEST(test_schedules)
+{
+	ck_assert_int_eq(parse("schedules", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(res.page, 0);
+	ck_assert_int_eq(res.page_size, 0);
+
+	ck_assert_int_eq(parse("schedules", "--page", "3", "--page-size", "20",
+			       NULL),
+			 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(res.page, 3);
+	ck_assert_int_eq(res.page_size, 20);
+
+	ck_assert_int_eq(parse("schedules", "--page-size", "100", "--page", "1",
+			       "--page", "7", NULL),
+			 0);
+	ck_assert_int_eq(res.page, 7); /* the last one wins */
+	ck_assert_int_eq(res.page_size, 100);
+
+	ck_assert_int_eq(parse("schedules", "pause", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULES_PAUSE);
+	ck_assert_int_eq(parse("schedules", "resume", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULES_RESUME);
+}
+END_TEST
+
+START_TEST(test_schedule_add)
+{
+	ck_assert_int_eq(parse("schedule", "add", "GARBAGE_COLLECTION",
+			       "0 */5 * * * *", NULL),
+			 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULE_ADD);
+	ck_assert_str_eq(res.type, "GARBAGE_COLLECTION");
+	ck_assert_str_eq(res.cron, "0 */5 * * * *");
+	ck_assert_int_eq(res.vendor_id, -1);
+	ck_assert(json_object_is_type(res.params, json_type_object));
+	ck_assert_int_eq(json_object_object_length(res.params), 0);
+
+	ck_assert_int_eq(parse("schedule", "add", "RETENTION", "0 0 * * *",
+			       "--vendor-id", "42", "--param", "a=b",
+			       "--params", "{\"a\": \"x\", \"n\": 1}", NULL),
+			 0);
+	ck_assert_int_eq(res.vendor_id, 42);
+	ck_assert_int_eq(json_object_object_length(res.params), 2);
+	ck_param("a", "b"); /* --param wins, as for submit */
+	ck_assert_int_eq(
+		json_object_get_int(json_object_object_get(res.params, "n")),
+		1);
+
+	ck_assert_int_eq(parse("schedule", "add", "SLACK", "* * * * *",
+			       "--vendor-id", "-1", NULL),
+			 0);
+	ck_assert_int_eq(res.vendor_id, -1);
+
+	/* descriptors are one word; the daemon judges every expression */
+	ck_assert_int_eq(parse("schedule", "add", "SLACK", "@daily", NULL), 0);
+	ck_assert_str_eq(res.cron, "@daily");
+	ck_assert_int_eq(parse("schedule", "add", "SLACK", "61 * * * *", NULL),
+			 0);
+}
+END_TEST
+
+START_TEST(test_schedule_del)
+{
+	ck_assert_int_eq(parse("schedule", "del", "7", NULL), 0);
+	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
+	ck_assert_int_eq(res.schedule_id, 7);
+	ck_assert_int_eq(parse("schedule", "del", "9223372036854775807", NULL),
+			 0);
+	ck_assert_int_eq(res.schedule_id, INT64_MAX);
+}
+END_TEST
+
+START_TEST(test_schedule_errors)
+{
+	char *deep = nested(14);
+
+	ck_refused("empty cron expression", "", "schedule", "add", "SLACK", "");
+	ck_refused("empty cron expression", "", "schedule", "add", "SLACK",
+		   " \t ");
+	/* an unquoted expression, or none before the options */
+	ck_refused("cron expression \"0\" has one field; quote the whole "
+		   "expression",
+		   "", "schedule", "add", "SLACK", "0", "*/5", "*", "*", "*");
+	ck_refused("cron expression \"--vendor-id\" has one field; quote the "
+		   "whole expression",
+		   "", "schedule", "add", "SLACK", "--vendor-id", "3");
+	ck_refused("invalid job type \"gc\"", "", "schedule", "add", "gc",
+		   "* * * * *");
+
+	ck_refused("--vendor-id \"x\": expected an integer from -1", "",
+		   "schedule", "add", "SLACK", "* * * * *", "--vendor-id", "x");
+	ck_refused("--vendor-id \"-2\": expected an integer from -1", "",
+		   "schedule", "add", "SLACK", "* * * * *", "--vendor-id",
+		   "-2");
+	ck_refused("--vendor-id \"\": expected an integer from -1", "",
+		   "schedule", "add", "SLACK", "* * * * *", "--vendor-id", "");
+	ck_refused("--vendor-id \"+3\": expected an integer from -1", "",
+		   "schedule", "add", "SLACK", "* * * * *", "--vendor-id",
+		   "+3");
+	ck_refused("--vendor-id \" 3\": expected an integer from -1", "",
+		   "schedule", "add", "SLACK", "* * * * *", "--vendor-id",
+		   " 3");
+	ck_refused("--vendor-id \"3 \": expected an integer from -1", "",
+		   "schedule", "add", "SLACK", "* * * * *", "--vendor-id",
+		   "3 ");
+	ck_refused("--vendor-id \"9223372036854775808\": expected an integer "
+		   "from -1",
+		   "", "schedule", "add", "SLACK", "* * * * *", "--vendor-id",
+		   "9223372036854775808");
+	ck_refused("--param \"novalue\": expected key=value", "", "schedule",
+		   "add", "SLACK", "* * * * *", "--param", "novalue");
+	ck_refused("parameters nested deeper than 13 levels", "", "schedule",
+		   "add", "SLACK", "* * * * *", "--params", deep);
+	ck_assert_int_eq(parse("schedule", "add", "SLACK", "* * * * *",
+			       "--params", "[]", NULL),
+			 -1);
+	ck_assert_msg(strncmp(res.err, "--params: ", 10) == 0, "%s", res.err);
+
+	ck_refused("invalid schedule id \"0\"", "", "schedule", "del", "0");
+	ck_refused("invalid schedule id \"-1\"", "", "schedule", "del", "-1");
+	ck_refused("invalid schedule id \"x\"", "", "schedule", "del", "x");
+	ck_refused("invalid schedule id \"1x\"", "", "schedule", "del", "1x");
+	ck_refused("invalid schedule id \"\"", "", "schedule", "del", "");
+	ck_refused("invalid schedule id \"9223372036854775808\"", "",
+		   "schedule", "del", "9223372036854775808");
+	free(deep);
+}
+END_TEST
+
+START_TEST(test_page_errors)
+{
+	ck_refused("--page \"0\": expected a number from 1", "", "schedules",
+		   "--page", "0");
+	ck_refused("--page \"-1\": expected a number from 1", "", "schedules",
+		   "--page", "-1");
+	ck_refused("--page \"two\": expected a number from 1", "", "schedules",
+		   "--page", "two");
+	ck_refused("--page \"\": expected a number from 1", "", "schedules",
+		   "--page", "");
+	ck_refused("--page \"1e3\": expected a number from 1", "", "schedules",
+		   "--page", "1e3");
+	ck_refused("--page \"99999999999999999999\": expected a number from 1",
+		   "", "schedules", "--page", "99999999999999999999");
+	ck_refused("--page-size \"0\": expected a number from 1 to 100", "",
+		   "schedules", "--page-size", "0");
+	ck_refused("--page-size \"101\": expected a number from 1 to 100", "",
+		   "schedules", "--page-size", "101");
+	ck_refused("--page-size \"ten\": expected a number from 1 to 100", "",
+		   "schedules", "--page", "2", "--page-size", "ten");
+}
+END_TEST
+
+START_TEST(test_submit_at)
+{
+	ck_assert_int_eq(parse("submit", "SLACK", NULL), 0);
+	ck_assert_int_eq(res.run_at, 0);
+
+	ck_assert_int_eq(parse("submit", "SLACK", "--at",
+			       "2026-11-29T05:37:45Z", NULL),
+			 0);
+	ck_assert_int_eq(res.run_at, 1795930665);
+	ck_assert_int_eq(parse("submit", "SLACK", "--at",
+			       "2026-11-29T07:37:45+02:00", NULL),
+			 0);
+	ck_assert_int_eq(res.run_at, 1795930665);
+	ck_assert_int_eq(
+		parse("submit", "SLACK", "--at", "2026-11-29 05:37", NULL), 0);
+	ck_assert_int_eq(res.run_at, 1795930620);
+	ck_assert_int_eq(parse("submit", "SLACK", "--at", "@1795930665", NULL),
+			 0);
+	ck_assert_int_eq(res.run_at, 1795930665);
+
+	/* the past is accepted: the daemon runs the job now */
+	ck_assert_int_eq(parse("submit", "SLACK", "--at",
+			       "2001-09-09T01:46:40Z", NULL),
+			 0);
+	ck_assert_int_eq(res.run_at, 1000000000);
+	ck_assert_int_eq(parse("submit", "SLACK", "--at", "@0", NULL), 0);
+	ck_assert_int_eq(res.run_at, 0);
+
+	/* the last --at wins; options mix in any order */
+	ck_assert_int_eq(parse("submit", "SLACK", "--at", "@5", "--unique",
+			       "--at", "@7", "--param", "a=b", NULL),
+			 0);
+	ck_assert_int_eq(res.run_at, 7);
+	ck_assert(res.unique);
+	ck_param("a", "b");
+}
+END_TEST
+
+/* Expects --in word to give a run_at from now + sec to now + sec + 1. */
+static void ck_in(const char *word, int64_t sec)
+{
+	int64_t before, after;
+
+	before = time(NULL);
+	ck_assert_int_eq(parse("submit", "SLACK", "--in", word, NULL), 0);
+	after = time(NULL);
+	ck_assert_int_ge(res.run_at, before + sec);
+	ck_assert_int_le(res.run_at, after + sec + 1);
+}
+
+START_TEST(test_submit_in)
+{
+	ck_in("90s", 90);
+	ck_in("90", 90);
+	ck_in("1h30m", 5400);
+	ck_in("2d", 172800);
+	ck_in("0", 0);
+	ck_in("1500ms", 2);
+	ck_in("10s", 10);
+	ck_assert_int_eq(
+		parse("submit", "SLACK", "--in", "1m", "--in", "2m", NULL), 0);
+	ck_assert_int_ge(res.run_at, time(NULL) + 120);
+}
+END_TEST
+
+START_TEST(test_submit_when_errors)
+{
+	ck_refused("--at and --in are mutually exclusive", "", "submit",
+		   "SLACK", "--at", "@1795930665", "--in", "1h");
+	ck_refused("--at and --in are mutually exclusive", "", "submit",
+		   "SLACK", "--in", "1h", "--unique", "--at", "@1795930665");
+	ck_refused("--at \"tomorrow\": expected YYYY-MM-DDTHH:MM:SSZ, "
+		   "\"YYYY-MM-DD HH:MM[:SS]\" (UTC) or @SECONDS",
+		   "", "submit", "SLACK", "--at", "tomorrow");
+	ck_refused("--at \"2026-13-01T00:00:00Z\": expected "
+		   "YYYY-MM-DDTHH:MM:SSZ, \"YYYY-MM-DD HH:MM[:SS]\" (UTC) or "
+		   "@SECONDS",
+		   "", "submit", "SLACK", "--at", "2026-13-01T00:00:00Z");
+	ck_refused("--at \"2026-11-29T05:37\": expected YYYY-MM-DDTHH:MM:SSZ, "
+		   "\"YYYY-MM-DD HH:MM[:SS]\" (UTC) or @SECONDS",
+		   "", "submit", "SLACK", "--at", "2026-11-29T05:37");
+	ck_refused("--at \"\": expected YYYY-MM-DDTHH:MM:SSZ, "
+		   "\"YYYY-MM-DD HH:MM[:SS]\" (UTC) or @SECONDS",
+		   "", "submit", "SLACK", "--at", "");
+	ck_refused("--at \"1969-12-31 23:59:59\": before 1970", "", "submit",
+		   "SLACK", "--at", "1969-12-31 23:59:59");
+	ck_refused("--in \"soon\": expected a duration such as 90s, 10m or "
+		   "1h30m",
+		   "", "submit", "SLACK", "--in", "soon");
+	ck_refused("--in \"-5s\": expected a duration such as 90s, 10m or "
+		   "1h30m",
+		   "", "submit", "SLACK", "--in", "-5s");
+	ck_refused("--in \"\": expected a duration such as 90s, 10m or 1h30m",
+		   "", "submit", "SLACK", "--in", "");
+	ck_refused("--in \"99999999999999999999s\": expected a duration such "
+		   "as 90s, 10m or 1h30m",
+		   "", "submit", "SLACK", "--in", "99999999999999999999s");
+	ck_refused("unexpected argument \"--at\"", "", "submit", "--from", "-",
+		   "--at", "@1");
+}
+END_TEST
+
 START_TEST(test_invalid_values)
 {
 	ck_refused("invalid job type \"image_scan\"", "", "queue", "pause",
@@ -480,6 +803,22 @@ START_TEST(test_line_ok)
 	ck_assert(!json_object_get_boolean(
 		json_object_object_get(job, "unique")));
 	ck_assert_ptr_null(json_object_object_get(job, "execution_id"));
+	ck_assert_ptr_null(json_object_object_get(job, "run_at"));
+	json_object_put(job);
+
+	ck_assert_int_eq(line("{\"name\": \"SLACK\", \"run_at\": 1795930665}",
+			      &job, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(
+		json_object_get_int64(json_object_object_get(job, "run_at")),
+		1795930665);
+	json_object_put(job);
+
+	/* 0 is now, the default */
+	ck_assert_int_eq(line("{\"name\": \"SLACK\", \"run_at\": 0}", &job, err,
+			      sizeof(err)),
+			 0);
+	ck_assert_ptr_null(json_object_object_get(job, "run_at"));
 	json_object_put(job);
 }
 END_TEST
@@ -531,6 +870,18 @@ START_TEST(test_line_errors)
 	ck_line_refused(
 		"{\"name\": \"SLACK\", \"execution_id\": \"a\\u0000b\"}",
 		"invalid execution id");
+	ck_line_refused("{\"name\": \"SLACK\", \"run_at\": \"2026-11-29\"}",
+			"\"run_at\" must be a time in Unix seconds, not "
+			"\"2026-11-29\"");
+	ck_line_refused("{\"name\": \"SLACK\", \"run_at\": -1}",
+			"\"run_at\" must be a time in Unix seconds, not -1");
+	ck_line_refused("{\"name\": \"SLACK\", \"run_at\": 1.5}",
+			"\"run_at\" must be a time in Unix seconds, not 1.5");
+	ck_line_refused("{\"name\": \"SLACK\", \"run_at\": null}",
+			"\"run_at\" must be a time in Unix seconds, not null");
+	ck_line_refused(
+		"{\"name\": \"SLACK\", \"run_at\": 9223372036854775808}",
+		"\"run_at\" must be a time in Unix seconds");
 	ck_line_refused("{\"name\": \"SLACK\"", "invalid JSON: ");
 	ck_line_refused("[{\"name\": \"SLACK\"}]", "invalid JSON: ");
 	ck_line_refused("{\"name\": \"SLACK\"} x", "invalid JSON: ");
@@ -558,7 +909,7 @@ START_TEST(test_job_new)
 	struct json_object *job;
 
 	json_object_object_add(params, "k", json_object_new_string("v"));
-	job = submit_job_new("SLACK", params, true, NULL);
+	job = submit_job_new("SLACK", params, true, NULL, 0);
 	ck_assert_str_eq(json_object_to_json_string_ext(job,
 							JSON_C_TO_STRING_PLAIN),
 			 "{\"name\":\"SLACK\",\"parameters\":{\"k\":\"v\"},"
@@ -566,11 +917,11 @@ START_TEST(test_job_new)
 	json_object_put(job);
 	json_object_put(params);
 
-	job = submit_job_new("SLACK", NULL, false, "e1");
+	job = submit_job_new("SLACK", NULL, false, "e1", 1795930665);
 	ck_assert_str_eq(
 		json_object_to_json_string_ext(job, JSON_C_TO_STRING_PLAIN),
 		"{\"name\":\"SLACK\",\"parameters\":{},\"unique\":false,"
-		"\"execution_id\":\"e1\"}");
+		"\"execution_id\":\"e1\",\"run_at\":1795930665}");
 	json_object_put(job);
 }
 END_TEST
@@ -589,6 +940,14 @@ static Suite *ctl_parser_suite(void)
 	tcase_add_test(tc, test_execution);
 	tcase_add_test(tc, test_submit);
 	tcase_add_test(tc, test_submit_from);
+	tcase_add_test(tc, test_submit_at);
+	tcase_add_test(tc, test_submit_in);
+	tcase_add_test(tc, test_submit_when_errors);
+	tcase_add_test(tc, test_schedules);
+	tcase_add_test(tc, test_schedule_add);
+	tcase_add_test(tc, test_schedule_del);
+	tcase_add_test(tc, test_schedule_errors);
+	tcase_add_test(tc, test_page_errors);
 	tcase_add_test(tc, test_prefixes);
 	tcase_add_test(tc, test_exact_wins);
 	tcase_add_test(tc, test_ambiguous);

@@ -151,17 +151,19 @@ wait_for -t 60 "the workers to be free" busy_workers_are 0
 # -- idle pickup latency.
 restart_with 10
 note "pickup latency over $BENCH_PICKUPS jobs"
-python3 - "$SOCK" "$fifo" "$BENCH_PICKUPS" >"$JSV_TMP/pickup" <<'PY'
+version=$(sed -n 's/^#define JSV_PROTO_VERSION //p' "$abs_top_srcdir/lib/proto.h")
+python3 - "$SOCK" "$fifo" "$BENCH_PICKUPS" "$version" >"$JSV_TMP/pickup" <<'PY'
 import json, os, socket, struct, sys, time
 
 path, fifo, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+version = int(sys.argv[4])
 warmup = 50
 rfd = os.open(fifo, os.O_RDWR)  # read end that never sees EOF
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
 req = json.dumps({"cmd": "submit",
                   "jobs": [{"name": "STAMP", "parameters": {}}]}).encode()
-frame = struct.pack(">BBHI", 1, 1, 0, len(req)) + req
+frame = struct.pack(">BBHI", version, 1, 0, len(req)) + req
 
 def answer():
     buf = b""

@@ -1,1 +1,44 @@
 # Fuzz targets for the daemon's parsers (config, cron), following lib/local.mk.
+check_PROGRAMS += t/fuzz/replay_cron t/fuzz/replay_config
+TESTS += t/fuzz/replay_cron t/fuzz/replay_config
+
+t_fuzz_replay_cron_SOURCES = t/fuzz/replay.c t/fuzz/fuzz_cron.c
+t_fuzz_replay_cron_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DJSV_CORPUS_DIR='"$(abs_top_srcdir)/t/fuzz/corpus/cron"'
+t_fuzz_replay_cron_LDADD = daemon/libcron.a lib/libjsv.a
+EXTRA_DIST += t/fuzz/corpus/cron
+
+t_fuzz_replay_config_SOURCES = t/fuzz/replay.c t/fuzz/fuzz_config.c
+t_fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DJSV_CORPUS_DIR='"$(abs_top_srcdir)/t/fuzz/corpus/config"'
+t_fuzz_replay_config_LDADD = $(JSVD_LIBS)
+EXTRA_DIST += t/fuzz/corpus/config
+
+fuzz: t/fuzz/fuzz_cron t/fuzz/fuzz_config
+
+t/fuzz/fuzz_cron: t/fuzz/fuzz_cron.c daemon/cron.h daemon/cron.c lib/jsv.h \
+		lib/log.c lib/util.c
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MKDIR_P) t/fuzz && \
+		echo "  FUZZCC   $@" && \
+		$(FUZZ_COMPILE) -o $@ $(srcdir)/t/fuzz/fuzz_cron.c \
+			$(srcdir)/daemon/cron.c $(srcdir)/lib/log.c \
+			$(srcdir)/lib/util.c && \
+		echo "run: $@ -max_len=256 NEW_CORPUS_DIR $(srcdir)/t/fuzz/corpus/cron"; \
+	else \
+		echo "$(FUZZ_CC) not found: not building $@ (apt-get install clang)"; \
+	fi
+
+t/fuzz/fuzz_config: t/fuzz/fuzz_config.c daemon/jobsvcd.h daemon/config.c \
+		lib/jsv.h lib/log.c lib/util.c
+	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MKDIR_P) t/fuzz && \
+		echo "  FUZZCC   $@" && \
+		$(FUZZ_COMPILE) -o $@ $(srcdir)/t/fuzz/fuzz_config.c \
+			$(srcdir)/daemon/config.c $(srcdir)/lib/log.c \
+			$(srcdir)/lib/util.c && \
+		echo "run: $@ -max_len=8192 NEW_CORPUS_DIR $(srcdir)/t/fuzz/corpus/config"; \
+	else \
+		echo "$(FUZZ_CC) not found: not building $@ (apt-get install clang)"; \
+	fi
+CLEANFILES += t/fuzz/fuzz_cron t/fuzz/fuzz_config

@@ -1,0 +1,8 @@
+-- claim: ARGV ns, pool id, worker id, token, then pairs of job type and its
+-- max_concurrency, in the order to try them.  Returns what claim() does,
+-- or an error "NOPOOL" when this pool was declared dead.
+local pool = ARGV[2]
+if redis.call('HGET', p .. 'pool:' .. pool, 'status') ~= 'Healthy' then
+  return redis.error_reply('NOPOOL')
+end
+return claim(pool, ARGV[3], ARGV[4], 5)

@@ -1,0 +1,42 @@
+-- finish: ARGV ns, id, token, pool id, worker id, result (Success, Error or
+-- Stopped), error text, backoff (ms), and optionally a new token and the
+-- pairs of claim.lua.  Ends the run unless the claim is stale.  An Error
+-- with retries left waits out the backoff, then goes back to its queue as
+-- Pending.  With a new token, the worker's next job is claimed in the same
+-- step, saving a round trip per job.  Returns {the job's new status, or
+-- "STALE" when the claim was taken from this pool meanwhile; what claim()
+-- returns, or false}.
+local id, token, pool, worker = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local result, err, backoff = ARGV[6], ARGV[7], tonumber(ARGV[8])
+local job = p .. 'job:' .. id
+local function next_job()
+  if #ARGV < 9 or
+     redis.call('HGET', p .. 'pool:' .. pool, 'status') ~= 'Healthy' then
+    return false
+  end
+  return claim(pool, worker, ARGV[9], 10)
+end
+if redis.call('HGET', p .. 'pool:' .. pool .. ':workers', worker) == id then
+  redis.call('HDEL', p .. 'pool:' .. pool .. ':workers', worker)
+end
+if redis.call('HGET', job, 'token') ~= token then
+  return {'STALE', false}
+end
+redis.call('HDEL', p .. 'pool:' .. pool .. ':jobs', id)
+local f = redis.call('HMGET', job, 'name', 'attempts', 'max_retries', 'stop')
+redis.call('SREM', p .. 'active:' .. f[1], id)
+if f[4] == '1' then
+  result = 'Stopped'
+end
+if result == 'Error' and tonumber(f[2]) <= tonumber(f[3] or '0') then
+  redis.call('HSET', job, 'error', err, 'end_time', now)
+  redis.call('HDEL', job, 'token')
+  if backoff > 0 then
+    delay(job, id, now_ms + backoff, 'Pending')
+  else
+    enqueue(job, id, f[1], false)
+  end
+  return {'Pending', next_job()}
+end
+finish(job, id, result, err)
+return {result, next_job()}

@@ -1,0 +1,150 @@
+-- SPDX-License-Identifier: ISC
+--
+-- The start of every jobsvcd script (daemon/lua/embed.sh puts it there).
+-- Every state change that touches more than one key is one script, so
+-- Redis runs it atomically: a job is always in exactly one place (a queue,
+-- the delayed set, a pool's claims, or finished).  ARGV[1] is the
+-- namespace; the time always comes from Redis (TIME), never from a host,
+-- so leases and due times do not depend on clocks agreeing.
+--
+-- Keys, under "<namespace>:":
+--   job:<id>              hash, the job record (SPEC section 2 fields, plus
+--                         token, stop, unique_key and queued_at)
+--   q:<type>              list, pending job ids, head first
+--   q:<type>:stopping:<t> list, a queue being stopped in batches
+--   stopping              set of such lists
+--   delayed               zset, jobs waiting for their time (ms): Scheduled
+--                         jobs and retries waiting out their backoff
+--   queues                set of job types ever declared
+--   paused                set of paused job types (SCHEDULER pauses firing)
+--   active:<type>         set of claimed job ids, for max_concurrency
+--   pools                 zset, pool id scored by its last heartbeat (ms)
+--   pool:<id>             hash, the pool record
+--   pool:<id>:jobs        hash, job id -> claim token
+--   pool:<id>:workers     hash, worker id -> job id of busy workers
+--   unique:<type>:<sha1>  string, the id of the waiting unique job
+--   exec:<execution id>   set of job ids
+--   finished, failed      zsets, ended jobs by end time (Success and
+--                         Stopped; Error), for retention
+--   sched:seq             counter of schedule ids
+--   sched:<id>            hash, the schedule record
+--   schedules             zset, schedule ids scored by themselves (paging)
+--   sched:due             zset, schedule ids by next fire time (ms)
+--   notify                pub/sub channel: "job <type>", "stop <id>",
+--                         "timer" (a due time changed)
+
+local p = ARGV[1] .. ':'
+local t = redis.call('TIME')
+local now = tonumber(t[1])
+local now_ms = now * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+-- Releases the unique key a waiting job holds.
+local function ununiq(job, id)
+  local uk = redis.call('HGET', job, 'unique_key')
+  if uk and uk ~= '' and redis.call('GET', uk) == id then
+    redis.call('DEL', uk)
+  end
+end
+
+-- Ends a job for good and indexes it for retention.
+local function finish(job, id, status, err)
+  redis.call('HSET', job, 'status', status, 'end_time', now,
+    'update_time', now, 'error', err)
+  redis.call('HDEL', job, 'token')
+  ununiq(job, id)
+  redis.call('ZADD', p .. (status == 'Error' and 'failed' or 'finished'),
+    now, id)
+end
+
+-- Makes a job Pending in its queue now, at the tail or the head.
+local function enqueue(job, id, name, head)
+  redis.call('HSET', job, 'status', 'Pending', 'update_time', now,
+    'queued_at', now)
+  redis.call(head and 'LPUSH' or 'RPUSH', p .. 'q:' .. name, id)
+  redis.call('PUBLISH', p .. 'notify', 'job ' .. name)
+end
+
+-- Makes a job wait until at_ms, in the given status, before it is queued.
+local function delay(job, id, at_ms, status)
+  redis.call('HSET', job, 'status', status, 'update_time', now,
+    'run_at', math.floor(at_ms / 1000))
+  redis.call('ZADD', p .. 'delayed', at_ms, id)
+  redis.call('PUBLISH', p .. 'notify', 'timer')
+end
+
+-- Hands back the jobs a pool had claimed: to the head of their queues, or
+-- Stopped when a stop was asked for, or Error when the job has now lost
+-- more runs than max_retries + allowance (so a job that kills its daemon
+-- cannot loop forever; allowance < 0: no limit).  Claims whose token no
+-- longer matches were dealt with already.  The pool is marked Dead.
+local function recover(pool, why, allowance)
+  local pj = p .. 'pool:' .. pool .. ':jobs'
+  local claimed = redis.call('HGETALL', pj)
+  local n = 0
+  for i = 1, #claimed, 2 do
+    local id, tok = claimed[i], claimed[i + 1]
+    local job = p .. 'job:' .. id
+    if redis.call('HGET', job, 'token') == tok then
+      local f = redis.call('HMGET', job, 'name', 'stop', 'attempts',
+        'max_retries')
+      redis.call('SREM', p .. 'active:' .. f[1], id)
+      if f[2] == '1' then
+        finish(job, id, 'Stopped', '')
+      elseif allowance >= 0 and
+          tonumber(f[3]) > tonumber(f[4] or '0') + allowance then
+        finish(job, id, 'Error', 'worker pool ' .. pool .. ' ' .. why ..
+          ' while running it, ' .. f[3] .. ' runs lost')
+      else
+        redis.call('HSET', job, 'pool_id', '', 'worker_id', '',
+          'error', 'requeued: worker pool ' .. pool .. ' ' .. why)
+        redis.call('HDEL', job, 'token')
+        enqueue(job, id, f[1], true)
+      end
+      n = n + 1
+    end
+  end
+  redis.call('DEL', pj, p .. 'pool:' .. pool .. ':workers')
+  if redis.call('EXISTS', p .. 'pool:' .. pool) == 1 then
+    redis.call('HSET', p .. 'pool:' .. pool, 'status', 'Dead')
+  end
+  return n
+end
+
+-- Claims a job for a worker: the first Pending job of the first queue,
+-- among the pairs of job type and max_concurrency in ARGV[first..], that is
+-- neither paused nor at its cap.  The attempt is counted here, so a job
+-- whose run kills its daemon still uses up its runs.  Returns {id, name,
+-- parameters, attempt, execution id}, or false when there is nothing to
+-- take.
+local function claim(pool, worker, token, first)
+  local stale = 0
+  for i = first, #ARGV, 2 do
+    local ty, cap = ARGV[i], tonumber(ARGV[i + 1])
+    if redis.call('SISMEMBER', p .. 'paused', ty) == 0 and
+       (cap == 0 or redis.call('SCARD', p .. 'active:' .. ty) < cap) then
+      while stale < 100 do
+        local id = redis.call('LPOP', p .. 'q:' .. ty)
+        if not id then
+          break
+        end
+        local job = p .. 'job:' .. id
+        if redis.call('HGET', job, 'status') == 'Pending' then
+          local att = redis.call('HINCRBY', job, 'attempts', 1)
+          redis.call('HSET', job, 'status', 'Running', 'start_time', now,
+            'update_time', now, 'pool_id', pool, 'worker_id', worker,
+            'token', token, 'check_in', '', 'check_in_at', '',
+            'end_time', '', 'error', '')
+          ununiq(job, id)
+          redis.call('SADD', p .. 'active:' .. ty, id)
+          redis.call('HSET', p .. 'pool:' .. pool .. ':jobs', id, token)
+          redis.call('HSET', p .. 'pool:' .. pool .. ':workers', worker, id)
+          local f = redis.call('HMGET', job, 'parameters', 'execution_id')
+          return {id, ty, f[1] or '{}', att, f[2] or ''}
+        end
+        stale = stale + 1
+      end
+    end
+  end
+  return false
+end
+
