@@ -137,6 +137,8 @@ int redis_script_many(enum script_id id, int n, int argc,
 		      const char *const *argvs, redisReply **replies);
 /* A key in the namespace: "<ns>:<suffix>", in a static rotating buffer. */
 const char *redis_key(const char *fmt, ...) JSV_PRINTF(1, 2);
+/* Redis's clock in milliseconds, or -1 when Redis is unavailable. */
+int64_t redis_time_ms(void);
 /* Publishes a notification on the namespace's channel. */
 void redis_notify(const char *fmt, ...) JSV_PRINTF(1, 2);
 

@@ -141,20 +141,6 @@ void pool_leave(void)
 		freeReplyObject(r);
 }
 
-/* Redis's clock in milliseconds, or -1. */
-static int64_t pool_now_ms(void)
-{
-	redisReply *r = redis_cmd("TIME");
-	int64_t ms = -1;
-
-	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
-		ms = strtoll(r->element[0]->str, NULL, 10) * 1000 +
-		     strtoll(r->element[1]->str, NULL, 10) / 1000;
-	if (r)
-		freeReplyObject(r);
-	return ms;
-}
-
 /* Calls fn for each pool known to Redis with its record; 0 or -EIO. */
 static int pool_foreach(int (*fn)(const char *id, redisReply *rec, bool dead,
 				  void *arg),
@@ -166,7 +152,7 @@ static int pool_foreach(int (*fn)(const char *id, redisReply *rec, bool dead,
 	bool dead;
 	int rv = 0;
 
-	now_ms = pool_now_ms();
+	now_ms = redis_time_ms();
 	if (now_ms < 0)
 		return -EIO;
 	ids = redis_cmd("ZRANGE %s 0 -1 WITHSCORES", redis_key("pools"));

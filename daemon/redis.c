@@ -452,3 +452,16 @@ void redis_notify(const char *fmt, ...)
 		freeReplyObject(r);
 	free(msg);
 }
+
+int64_t redis_time_ms(void)
+{
+	redisReply *r = redis_cmd("TIME");
+	int64_t ms = -1;
+
+	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+		ms = strtoll(r->element[0]->str, NULL, 10) * 1000 +
+		     strtoll(r->element[1]->str, NULL, 10) / 1000;
+	if (r)
+		freeReplyObject(r);
+	return ms;
+}

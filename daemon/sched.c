@@ -43,20 +43,6 @@ static bool sched_paused(void)
 	return paused;
 }
 
-/* Redis's clock in milliseconds, or -1. */
-static int64_t sched_now_ms(void)
-{
-	redisReply *r = redis_cmd("TIME");
-	int64_t ms = -1;
-
-	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
-		ms = strtoll(r->element[0]->str, NULL, 10) * 1000 +
-		     strtoll(r->element[1]->str, NULL, 10) / 1000;
-	if (r)
-		freeReplyObject(r);
-	return ms;
-}
-
 /*
  * Queues the delayed jobs that are due.  Returns the next due time (ms),
  * -1 when none waits, -2 on error; *now_ms gets Redis's time.
@@ -356,7 +342,7 @@ int sched_add(const char *type, int64_t vendor_id, const char *expr,
 	err[0] = '\0';
 	if (cron_parse(expr, &c, err, errlen) < 0)
 		return -EINVAL;
-	now_ms = sched_now_ms();
+	now_ms = redis_time_ms();
 	if (now_ms < 0)
 		return -EIO;
 	next = cron_next(&c, now_ms / 1000);
