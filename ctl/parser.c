@@ -403,6 +403,7 @@ static const struct token t_log_opts[] = {
 };
 
 static const struct token t_log_id[] = {
+	{ KEYWORD, "-f", CTL_NONE, t_job_id, set_follow },
 	{ VALUE, "<job id>", CTL_NONE, t_log_opts, set_job_id },
 	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
 };

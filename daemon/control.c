@@ -465,11 +465,13 @@ static int ctl_worker_free(struct ctl_conn *c, struct json_object *req)
 			}
 			rv = pool_worker_job(json_object_get_string(o), job,
 					     sizeof(job));
-			if (rv == -EIO) {
+			if (rv < 0) {
+				snprintf(msg, sizeof(msg), "worker %s",
+					 json_object_get_string(o));
 				json_object_put(ids);
-				return ctl_fail(c, rv, NULL);
+				return ctl_fail(c, rv, msg);
 			}
-			if (rv == 0)
+			if (job[0])
 				json_object_array_add(
 					ids, json_object_new_string(job));
 		}
@@ -527,6 +529,15 @@ static int ctl_submit(struct ctl_conn *c, struct json_object *req)
 	return 0;
 }
 
+/* "job <id>", for messages, in a static buffer. */
+static const char *ctl_job_name(const char *id)
+{
+	static char buf[40];
+
+	snprintf(buf, sizeof(buf), "job %s", id);
+	return buf;
+}
+
 /* The "id" of a job request; NULL with an error appended when invalid. */
 static const char *ctl_job_id(struct ctl_conn *c, struct json_object *req)
 {
@@ -549,7 +560,7 @@ static int ctl_job_show(struct ctl_conn *c, struct json_object *req)
 		return CTL_BAD;
 	rv = job_show(id, &o);
 	if (rv < 0)
-		return ctl_fail(c, rv, id);
+		return ctl_fail(c, rv, ctl_job_name(id));
 	ctl_end(c, o);
 	return 0;
 }
@@ -569,7 +580,7 @@ static int ctl_job_stop(struct ctl_conn *c, struct json_object *req)
 		return 0;
 	}
 	if (rv < 0)
-		return ctl_fail(c, rv, id);
+		return ctl_fail(c, rv, ctl_job_name(id));
 	log_info("uid %u: %s", (unsigned)c->uid, msg);
 	o = json_object_new_object();
 	json_object_object_add(o, "message", json_object_new_string(msg));
@@ -590,7 +601,7 @@ static int ctl_job_log(struct ctl_conn *c, struct json_object *req)
 		return ctl_bad(c, "\"offset\" must be a byte offset");
 	rv = job_log(id, offset, &o);
 	if (rv < 0)
-		return ctl_fail(c, rv, id);
+		return ctl_fail(c, rv, ctl_job_name(id));
 	ctl_end(c, o);
 	return 0;
 }
@@ -598,14 +609,17 @@ static int ctl_job_log(struct ctl_conn *c, struct json_object *req)
 static int ctl_execution_show(struct ctl_conn *c, struct json_object *req)
 {
 	struct json_object *o;
+	char msg[80];
 	const char *id;
 	int rv;
 
 	if (jsv_json_get_string(req, "id", &id) < 0 || !jsv_valid_id(id))
 		return ctl_bad(c, "\"id\" must be an execution id");
 	rv = job_execution_show(id, &o);
-	if (rv < 0)
-		return ctl_fail(c, rv, id);
+	if (rv < 0) {
+		snprintf(msg, sizeof(msg), "execution %s", id);
+		return ctl_fail(c, rv, msg);
+	}
 	ctl_end(c, o);
 	return 0;
 }

@@ -149,12 +149,9 @@ static size_t word_len(const char *s)
 	return n;
 }
 
-/*
- * Reads a number or a name at s[*pos] into *v.  A name at the end of a range
- * that would be the field's first value is its last instead (SUN is 7 there).
- */
+/* Reads a number or a name at s[*pos] into *v. */
 static int parse_value(const struct field_ctx *f, const char *s, size_t len,
-		       size_t *pos, bool range_end, int *v)
+		       size_t *pos, int *v)
 {
 	const struct field_spec *spec = f->spec;
 	char buf[VIS_MAX];
@@ -189,8 +186,6 @@ static int parse_value(const struct field_ctx *f, const char *s, size_t len,
 				  vis(buf, s + start, i - start));
 	*pos = i;
 	*v = spec->min + n;
-	if (range_end && *v == spec->min && spec->max > spec->top)
-		*v = spec->max;
 	return 0;
 }
 
@@ -214,17 +209,20 @@ static int parse_item(const struct field_ctx *f, const char *s, size_t len,
 		*any = true;
 		pos = 1;
 	} else {
-		r = parse_value(f, s, len, &pos, false, &lo);
+		r = parse_value(f, s, len, &pos, &lo);
 		if (r < 0)
 			return r;
 		hi = lo;
 		single = true;
 		if (pos < len && s[pos] == '-') {
 			pos++;
-			r = parse_value(f, s, len, &pos, true, &hi);
+			r = parse_value(f, s, len, &pos, &hi);
 			if (r < 0)
 				return r;
 			single = false;
+			/* Sunday ends "FRI-SUN" as 7 */
+			if (hi < lo && hi == spec->min && spec->max > spec->top)
+				hi = spec->max;
 			if (hi < lo)
 				return field_fail(f,
 						  "range %d-%d goes backwards",
@@ -378,10 +376,9 @@ int cron_parse(const char *expr, struct cron *c, char *err, size_t errlen)
 
 		if (!((klen == 7 && memcmp(s, "CRON_TZ", 7) == 0) ||
 		      (klen == 2 && memcmp(s, "TZ", 2) == 0)))
-			return fail(
-				err, errlen,
-				"expected CRON_TZ=<zone> before the fields, not \"%s\"",
-				vis(buf, s, len));
+			return fail(err, errlen,
+				    "\"%s\" is not CRON_TZ=<zone> or TZ=<zone>",
+				    vis(buf, s, len));
 		if (zlen == 0)
 			return fail(err, errlen, "missing time zone after %.*s",
 				    (int)klen + 1, s);
@@ -414,8 +411,10 @@ int cron_parse(const char *expr, struct cron *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* The number of days from 1970-01-01 to the given date of the Gregorian
- * calendar (negative before), counting in 400-year cycles from 0000-03-01. */
+/*
+ * The number of days from 1970-01-01 to a date of the Gregorian calendar
+ * (negative before), counted in 400-year cycles starting on 0000-03-01.
+ */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy;

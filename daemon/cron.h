@@ -39,8 +39,8 @@ struct cron {
  * is a list, separated by ',', of '*', a value, a range "a-b", "*" or a range
  * followed by "/step", or "a/step" (from a to the field's maximum).  Months
  * may be named JAN-DEC and days of the week SUN-SAT, in any case; 7 is Sunday
- * too, as is SUN at the end of a range ("FRI-SUN").  In the two day fields
- * '?' means '*', as in Quartz.
+ * too, and so is 0 or SUN at the end of a range ("FRI-SUN").  In the two day
+ * fields '?' means '*', as in Quartz.
  *
  * The expression may start with "CRON_TZ=<zone> " or "TZ=<zone> ": it is then
  * evaluated in the wall time of that IANA zone, which must be a time zone

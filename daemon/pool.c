@@ -332,29 +332,43 @@ int pool_busy_total(unsigned *busy, unsigned *total)
 	return 0;
 }
 
-/* The job id a worker ("<pool>-<n>") runs, into buf; -ENOENT if idle. */
+/*
+ * The job id a worker ("<pool>-<n>") runs, into buf ("" when it is idle).
+ * -ENOENT when there is no such worker, -EIO.
+ */
 int pool_worker_job(const char *worker_id, char *buf, size_t len)
 {
 	const char *dash = strrchr(worker_id, '-');
 	redisReply *r;
-	char pool[64];
-	int rv = -ENOENT;
+	char pool[64], *end;
+	long n;
+	int rv = 0;
 
 	if (!dash || dash == worker_id ||
 	    (size_t)(dash - worker_id) >= sizeof(pool))
 		return -ENOENT;
+	n = strtol(dash + 1, &end, 10);
+	if (*end || end == dash + 1 || n < 1)
+		return -ENOENT;
 	memcpy(pool, worker_id, dash - worker_id);
 	pool[dash - worker_id] = '\0';
+	r = redis_cmd("HGET %s concurrency", redis_key("pool:%s", pool));
+	if (!r)
+		return -EIO;
+	if (r->type != REDIS_REPLY_STRING || n > atol(r->str))
+		rv = -ENOENT;
+	freeReplyObject(r);
+	if (rv < 0)
+		return rv;
+	buf[0] = '\0';
 	r = redis_cmd("HGET %s %s", redis_key("pool:%s:workers", pool),
 		      worker_id);
 	if (!r)
 		return -EIO;
-	if (r->type == REDIS_REPLY_STRING) {
+	if (r->type == REDIS_REPLY_STRING)
 		snprintf(buf, len, "%s", r->str);
-		rv = 0;
-	}
 	freeReplyObject(r);
-	return rv;
+	return 0;
 }
 
 /* Every busy worker's job id across live pools, as a JSON array. */

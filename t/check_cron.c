@@ -77,6 +77,8 @@ static const struct {
 	{ "* * * * MON-FOO", "field 5 (day of week): unknown name \"FOO\"" },
 	{ "5-2 * * * *", "field 1 (minute): range 5-2 goes backwards" },
 	{ "* * * DEC-JAN *", "field 4 (month): range 12-1 goes backwards" },
+	{ "* * * * SAT-MON",
+	  "field 5 (day of week): range 6-1 goes backwards" },
 	{ "*/0 * * * *", "field 1 (minute): step 0 is out of range 1-60" },
 	{ "0 */25 * * *", "field 2 (hour): step 25 is out of range 1-24" },
 	{ "* * * * */8", "field 5 (day of week): step 8 is out of range 1-7" },
@@ -95,7 +97,7 @@ static const struct {
 	{ "TZ= * * * * *", "missing time zone after TZ=" },
 	{ "TZ=Europe/Berlin", "expected 5 or 6 fields, got 0" },
 	{ "FOO=UTC * * * * *",
-	  "expected CRON_TZ=<zone> before the fields, not \"FOO=UTC\"" },
+	  "\"FOO=UTC\" is not CRON_TZ=<zone> or TZ=<zone>" },
 };
 
 START_TEST(test_bad)
@@ -186,6 +188,8 @@ START_TEST(test_names)
 	ck_same("0 0 * * FRI-SUN", "0 0 * * 5,6,0");
 	ck_same("0 0 * * 5-7", "0 0 * * 0,5,6");
 	ck_same("0 0 * * SUN-SAT", "0 0 * * 0-6");
+	ck_same("0 0 * * SUN-SUN", "0 0 * * 0");
+	ck_same("0 0 * * 6-0", "0 0 * * 6,7");
 	ck_same("0 0 * FEB/3 *", "0 0 * 2,5,8,11 *");
 	ck_same("0 0 * * 7/2", "0 0 * * 0");
 	ck_same("@yearly", "0 0 0 1 1 *");

@@ -144,6 +144,12 @@ START_TEST(test_job)
 	ck_assert_int_eq(parse("job", "log", JOB_ID, "-f", NULL), 0);
 	ck_assert(res.follow);
 
+	/* -f may come before the id too. */
+	ck_assert_int_eq(parse("job", "log", "-f", JOB_ID, NULL), 0);
+	ck_assert_int_eq(res.action, CTL_JOB_LOG);
+	ck_assert_str_eq(res.id, JOB_ID);
+	ck_assert(res.follow);
+
 	ck_refused("unexpected argument \"-f\"", "", "job", "show", JOB_ID,
 		   "-f");
 }
@@ -345,8 +351,10 @@ START_TEST(test_missing)
 	ck_refused("missing argument", "valid arguments: all <worker id>",
 		   "worker", "free");
 	ck_refused("missing argument", "valid arguments: show stop log", "job");
-	ck_refused("missing argument", "valid arguments: <job id>", "job",
+	ck_refused("missing argument", "valid arguments: -f <job id>", "job",
 		   "log");
+	ck_refused("missing argument", "valid arguments: <job id>", "job",
+		   "log", "-f");
 	ck_refused("missing argument", "valid arguments: <execution id>",
 		   "execution", "show");
 	ck_refused("missing argument", "valid arguments: --from <job type>",

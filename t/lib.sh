@@ -61,10 +61,17 @@ note()
 	printf '# %s\n' "$*" >&2
 }
 
-# Prints the failure, then the tails of the daemons' logs, and exits 1.
+# Prints the failure (and which daemons died meanwhile) and exits 1; the
+# cleanup then shows the tails of the logs.
 fail()
 {
+	local name
 	printf 'FAIL: %s: %s\n' "$TEST_NAME" "$*" >&2
+	for name in "${!DPID[@]}"; do
+		our_pid "${DPID[$name]}" ||
+			printf 'FAIL: %s: (jobsvcd %s is no longer running)\n' \
+				"$TEST_NAME" "$name" >&2
+	done
 	exit 1
 }
 
@@ -216,7 +223,6 @@ start_redis()
 		--dir "$JSV_TMP/redis" --daemonize no \
 		--logfile "$JSV_TMP/redis.log" &
 	REDIS_PID=$!
-	ALL_PIDS+=("$REDIS_PID")
 	wait_for "redis-server to answer on $REDIS_SOCK" redis_up
 }
 
@@ -298,7 +304,7 @@ EOF
 
 declare -A DPID=()   # name -> pid of a running daemon
 declare -A DSOCK=()  # name -> control socket
-declare -a ALL_PIDS=() # every process started, for the final sweep
+declare -a DAEMON_PIDS=() # every daemon started, for the final sweep
 CUR=
 SOCK=
 
@@ -327,6 +333,15 @@ proc_gone()
 	! proc_alive "$1"
 }
 
+# our_pid PID: PID is alive and is ours (its command line names our
+# directory).  Pids are reused fast (pid_max may be 32768): never signal a
+# pid we remember without this check.
+our_pid()
+{
+	proc_alive "$1" &&
+		tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$JSV_TMP/"
+}
+
 daemon_answers()
 {
 	"$JSV_CTL" -s "$1" status >/dev/null 2>&1
@@ -351,7 +366,7 @@ start_daemon()
 	local pid=$!
 	DPID[$name]=$pid
 	DSOCK[$name]=$sock
-	ALL_PIDS+=("$pid")
+	DAEMON_PIDS+=("$pid")
 	local deadline
 	deadline=$(($(now_us) + 10 * JSV_SCALE * 1000000))
 	until daemon_answers "$sock"; do
@@ -390,10 +405,16 @@ kill_daemon()
 	local name=$1 sig=${2:-KILL}
 	local pid=${DPID[$name]:-}
 	[ -n "$pid" ] || fail "daemon $name is not running"
+	if ! our_pid "$pid"; then
+		DAEMON_RC=0
+		{ wait "$pid"; } 2>/dev/null || DAEMON_RC=$?
+		unset "DPID[$name]"
+		fail "jobsvcd $name died before SIG$sig was sent (exit status $DAEMON_RC)"
+	fi
 	kill -s "$sig" "$pid" 2>/dev/null || true
 	local deadline
 	deadline=$(($(now_us) + 20 * JSV_SCALE * 1000000))
-	while proc_alive "$pid"; do
+	while our_pid "$pid"; do
 		if [ "$(now_us)" -gt "$deadline" ]; then
 			kill -s KILL "$pid" 2>/dev/null || true
 			wait "$pid" 2>/dev/null || true
@@ -540,13 +561,17 @@ busy_workers_are()
 
 # Kills what a test may leave behind: every process in the session of a
 # daemon we started (handlers and their children keep it, even once their
-# daemon is gone) or whose command line names our directory.
+# daemon is gone) or whose command line names our directory.  A session
+# whose leader is gone cannot have had its id reused while members remain;
+# one whose leader is alive is ours only if the leader is our daemon.
 kill_strays()
 {
 	local -A sids=()
 	local p f st pid sid
-	for p in "${ALL_PIDS[@]}"; do
-		sids[$p]=1
+	for p in "${DAEMON_PIDS[@]}"; do
+		if [ ! -e "/proc/$p" ] || our_pid "$p"; then
+			sids[$p]=1
+		fi
 	done
 	for f in /proc/[0-9]*/stat; do
 		pid=${f#/proc/}
@@ -574,16 +599,25 @@ jsv_cleanup()
 	# Daemons stop gracefully: a non-zero exit (ASan, valgrind) fails a
 	# test that passed so far.
 	for name in "${!DPID[@]}"; do
-		kill -s TERM "${DPID[$name]}" 2>/dev/null
+		if our_pid "${DPID[$name]}"; then
+			kill -s TERM "${DPID[$name]}" 2>/dev/null
+		else
+			drc=0
+			{ wait "${DPID[$name]}"; } 2>/dev/null || drc=$?
+			printf 'FAIL: %s: jobsvcd %s died during the test (exit status %s)\n' \
+				"$TEST_NAME" "$name" "$drc" >&2
+			[ "$rc" != 0 ] || rc=1
+			unset "DPID[$name]"
+		fi
 	done
 	for name in "${!DPID[@]}"; do
 		# kill_daemon's fail() would exit from the trap: do it by hand.
 		pid=${DPID[$name]}
 		deadline=$(($(now_us) + 20 * JSV_SCALE * 1000000))
-		while proc_alive "$pid" && [ "$(now_us)" -lt "$deadline" ]; do
+		while our_pid "$pid" && [ "$(now_us)" -lt "$deadline" ]; do
 			sleep 0.05
 		done
-		if proc_alive "$pid"; then
+		if our_pid "$pid"; then
 			kill -s KILL "$pid" 2>/dev/null
 			drc="still running $((20 * JSV_SCALE))s after SIGTERM"
 		else

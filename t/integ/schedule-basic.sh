@@ -1,0 +1,107 @@
+#!/bin/bash
+# Schedules: a 6-field cron expression with seconds ("*/1 * * * * *") fires
+# Periodic jobs that name their schedule; `schedules` lists it, as a table
+# and as JSON; `schedule del` stops it firing.  An invalid cron expression
+# or an unknown job type is refused with the reason; the classic 5-field
+# form and a CRON_TZ= prefix are accepted and their next run is right.
+set -eu
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lifecycle-lib.sh"
+start_daemon
+
+expect_rc "schedule add" 0 ctl schedule add RECORD '*/1 * * * * *' \
+	--vendor-id 42 --param file="$DATA/every"
+sid=$OUT
+assert_match "schedule add prints the new schedule's id" '^[0-9]+$' "$sid"
+wait_for -t 5 "the schedule to fire twice" lines_ge "$DATA/every" 2
+for j in $(cut -d' ' -f1 "$DATA/every" | head -n 2); do
+	assert_eq "kind of fired job $j" Periodic "$(job_field "$j" kind)"
+	assert_eq "schedule_id of fired job $j" "$sid" "$(job_field "$j" schedule_id)"
+	assert_eq "name of fired job $j" RECORD "$(job_field "$j" name)"
+	assert_eq "parameters of fired job $j" "$DATA/every" \
+		"$(ctl -j job show "$j" | jq -r .parameters.file)"
+	wait_status "$j" Success
+done
+
+# The table.
+expect_rc "schedules" 0 ctl schedules
+hdr=$(printf '%s\n' "$OUT" | head -n 1)
+assert_match "header of the schedules table" \
+	'^ *ID +VENDOR TYPE +VENDOR ID +CRON +CREATE TIME +NEXT RUN' "$hdr"
+row=$(printf '%s\n' "$OUT" | grep -E "^ *$sid +RECORD " || true)
+assert_match "row of schedule $sid" \
+	"^ *$sid +RECORD +42 +\\*/1 \\* \\* \\* \\* \\* +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z" \
+	"$row"
+assert_imatch "summary line of the schedules table" \
+	'1 schedules?.*running' "$(printf '%s\n' "$OUT" | tail -n 1)"
+
+# The JSON.
+json=$(ctl -j schedules)
+assert_eq "schedules listed" 1 "$(printf '%s\n' "$json" | jq length)"
+assert_eq "id" "$sid" "$(printf '%s\n' "$json" | jq -r '.[0].id')"
+assert_eq "vendor_type" RECORD "$(printf '%s\n' "$json" | jq -r '.[0].vendor_type')"
+assert_eq "vendor_id" 42 "$(printf '%s\n' "$json" | jq -r '.[0].vendor_id')"
+assert_eq "cron" '*/1 * * * * *' "$(printf '%s\n' "$json" | jq -r '.[0].cron')"
+assert_eq "parameters" "$DATA/every" "$(printf '%s\n' "$json" | jq -r '.[0].parameters.file')"
+ct=$(printf '%s\n' "$json" | jq -r '.[0].create_time')
+nr=$(printf '%s\n' "$json" | jq -r '.[0].next_run')
+assert_match "create_time is RFC 3339" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$ct"
+assert_match "next_run is RFC 3339" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$nr"
+assert_int_cmp "next_run of a per-second schedule (s from now)" \
+	$(($(epoch "$nr") - $(date +%s))) -le 2
+assert_int_cmp "next_run of a per-second schedule (s from now)" \
+	$(($(epoch "$nr") - $(date +%s))) -ge -1
+assert_eq "schedules in the status card" 1 "$(ctl -j status | jq .schedules.total)"
+assert_eq "schedule status in the status card" Running \
+	"$(ctl -j status | jq -r .schedules.status)"
+
+# Deleting it stops the firing.
+expect_rc "schedule del" 0 ctl schedule del "$sid"
+assert_eq "schedules after del" 0 "$(ctl -j schedules | jq length)"
+# A job fired just before the delete may still be starting: let it.
+sleep 1
+n=$(lines "$DATA/every")
+sleep 2.5
+assert_eq "jobs fired in the 2.5 s after the delete" "$n" "$(lines "$DATA/every")"
+expect_rc "schedule del of a deleted schedule" 1 ctl schedule del "$sid"
+assert_imatch "its error" 'not found' "$ERR"
+
+# Refusals, each with its reason.
+expect_rc "a cron second out of range" 1 ctl schedule add RECORD '61 * * * * *'
+assert_contains "its error names the value" 61 "$ERR"
+assert_imatch "its error gives the reason" 'range|second' "$ERR"
+expect_rc "a cron expression with 4 fields" 1 ctl schedule add RECORD '* * * *'
+assert_imatch "its error gives the reason" 'field' "$ERR"
+expect_rc "a cron expression of words" 1 ctl schedule add RECORD 'every day at noon'
+assert_ne "its error" "" "$ERR"
+expect_rc "a month name that does not exist" 1 ctl schedule add RECORD '0 0 1 FOO *'
+assert_ne "its error" "" "$ERR"
+expect_rc "an unknown time zone" 1 ctl schedule add RECORD 'CRON_TZ=Nowhere/Atlantis 0 3 * * *'
+assert_ne "its error" "" "$ERR"
+expect_rc "a schedule of an unknown job type" 1 ctl schedule add NO_SUCH_TYPE '* * * * * *'
+assert_contains "its error names the type" NO_SUCH_TYPE "$ERR"
+assert_imatch "its error gives the reason" 'unknown|type' "$ERR"
+assert_eq "schedules after the refusals" 0 "$(ctl -j schedules | jq length)"
+
+# The classic five fields: 02:30 UTC on weekdays.
+expect_rc "a 5-field schedule" 0 ctl -j schedule add RECORD '30 2 * * MON-FRI'
+five=$(printf '%s\n' "$OUT" | jq -r .id)
+nr=$(sched_field "$five" next_run)
+assert_match "next run of '30 2 * * MON-FRI'" 'T02:30:00Z$' "$nr"
+assert_int_cmp "weekday of its next run" "$(date -u -d "$nr" +%u)" -le 5
+assert_int_cmp "its next run is in the future" "$(epoch "$nr")" -gt "$(date +%s)"
+assert_int_cmp "its next run is within 4 days" \
+	$(($(epoch "$nr") - $(date +%s))) -le $((4 * 86400))
+
+# CRON_TZ: 03:00 in Berlin is 01:00Z or 02:00Z depending on the season.
+expect_rc "a CRON_TZ schedule" 0 ctl -j schedule add RECORD 'CRON_TZ=Europe/Berlin 0 3 * * *'
+tz=$(printf '%s\n' "$OUT" | jq -r .id)
+nr=$(sched_field "$tz" next_run)
+assert_match "next run of 'CRON_TZ=Europe/Berlin 0 3 * * *'" 'T0[12]:00:00Z$' "$nr"
+assert_eq "its next run in Berlin time" 03:00:00 "$(TZ=Europe/Berlin date -d "$nr" +%T)"
+assert_int_cmp "its next run is within a day" \
+	$(($(epoch "$nr") - $(date +%s))) -le 86400
+assert_eq "cron shown as given" 'CRON_TZ=Europe/Berlin 0 3 * * *' "$(sched_field "$tz" cron)"
+assert_eq "vendor_id of a system schedule" -1 "$(sched_field "$tz" vendor_id)"
+assert_eq "schedules listed" 2 "$(ctl -j schedules | jq length)"
+pass
