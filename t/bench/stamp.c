@@ -108,6 +108,7 @@ int main(int argc, char **argv)
 		return stamp();
 	if (argc == 5 && strcmp(argv[1], "spawn") == 0)
 		return spawn_bench(argv[2], atol(argv[3]), atol(argv[4]));
-	fprintf(stderr, "usage: stamp | stamp spawn fork|vfork|posix_spawn N INFLIGHT\n");
+	fprintf(stderr,
+		"usage: stamp | stamp spawn fork|vfork|posix_spawn N INFLIGHT\n");
 	return 2;
 }
