@@ -155,7 +155,6 @@ int pool_busy_jobs(struct json_object **out);
 /* worker.c: the slots of this pool and the handlers they run. */
 int worker_init(void);
 void worker_cleanup(void);
-void worker_dispatch(void); /* claims jobs for free slots, now */
 void worker_kick(void); /* dispatch soon, from the event loop */
 void worker_stop_job(const char *job_id); /* if this pool runs it */
 void worker_check_stops(void);

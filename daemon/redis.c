@@ -116,8 +116,9 @@ static void redis_on_message(redisReply *r)
 	    r->element[2]->type != REDIS_REPLY_STRING)
 		return;
 	msg = r->element[2]->str;
+	/* Kicks coalesce: a burst of submissions is one dispatch. */
 	if (strncmp(msg, "job ", 4) == 0)
-		worker_dispatch();
+		worker_kick();
 	else if (strncmp(msg, "stop ", 5) == 0)
 		worker_stop_job(msg + 5);
 	else if (strcmp(msg, "timer") == 0)

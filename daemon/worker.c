@@ -630,7 +630,7 @@ static int worker_claim(struct worker *w)
 	return rv;
 }
 
-void worker_dispatch(void)
+static void worker_dispatch(void)
 {
 	unsigned i;
 
