@@ -111,9 +111,9 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 	nc->log_dir = oc->log_dir;
 	oc->redis = oc->redis_path = oc->redis_host = NULL;
 	oc->redis_password = oc->namespace = oc->log_dir = NULL;
-	queue_reload(oc, nc);
 	jsvd->conf = nc;
 	jsvd->rr = 0;
+	queue_reload(oc, nc);
 	config_free(oc);
 	control_reload();
 	log_info("configuration reloaded: %zu queues", nc->nqueues);

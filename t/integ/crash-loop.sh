@@ -11,7 +11,7 @@ JSV_MAIN_EXTRA='crash_retries = 1'
 set_queue CRASH suicide max_retries=0
 start_daemon a
 
-j=$(submit CRASH --param file="$DATA/runs" --param delay=0.5)
+j=$(submit CRASH --param file="$DATA/runs" --param delay="$JSV_SCALE")
 pools=()
 rounds=0
 while :; do

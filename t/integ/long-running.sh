@@ -18,7 +18,8 @@ pb=$(pool_id b)
 p=$(job_field "$j" pool_id)
 
 samples=0
-deadline=$(($(now_us) + 15000000))
+first_us=
+deadline=$(($(now_us) + 15000000 * JSV_SCALE))
 while [ "$(job_status "$j")" = Running ]; do
 	[ "$(now_us)" -lt "$deadline" ] || fail "job $j still Running after 15 s"
 	assert_eq "attempts of the long job while it runs" 1 "$(job_field "$j" attempts)"
@@ -33,9 +34,14 @@ while [ "$(job_status "$j")" = Running ]; do
 			"$(printf '%s\n' "$pj" | jq_str --arg p "$q" '.[] | select(.worker_pool_id == $p) | .status')"
 	done
 	samples=$((samples + 1))
+	[ -n "$first_us" ] || first_us=$(now_us)
+	last_us=$(now_us)
 	sleep 0.2
 done
-assert_int_cmp "samples taken while the job ran" "$samples" -ge 10
+assert_int_cmp "samples taken while the job ran" "$samples" -ge 3
+# The samples span at least 3 dead-pool timeouts (15 heartbeats).
+assert_int_cmp "ms between the first and the last sample" \
+	$(((last_us - first_us) / 1000)) -ge 3000
 assert_eq "final status of the long job" Success "$(job_status "$j")"
 assert_eq "final attempts of the long job" 1 "$(job_field "$j" attempts)"
 d=$(($(epoch "$(job_field "$j" end_time)") - $(epoch "$(job_field "$j" start_time)")))
