@@ -1,0 +1,1 @@
+# fcgi/: jobsvc-fcgi, the dashboard and JSON API behind nginx.

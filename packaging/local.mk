@@ -1,0 +1,1 @@
+# packaging/: systemd units, sysusers/tmpfiles, nginx snippet, configs.
