@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The configuration of jobsvc-fcgi: an INI file like jobsvcd's, '#'
+ * comments, one section [jobsvc-fcgi] with one key:
+ *
+ *	admins = alice bob      REMOTE_USER names that may act, or * for all
+ *
+ * Any other section or key, or a line that is not one of these, is an
+ * error reported as file:line.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcgi.h"
+
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+static int config_error(char *err, size_t errlen, const char *name,
+			unsigned line, const char *what)
+{
+	snprintf(err, errlen, "%s:%u: %s", name, line, what);
+	return -EINVAL;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Cuts a comment: '#' at the start or after white space. */
+static void cut_comment(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+/* A REMOTE_USER name: printable, no white space, at most 256 bytes. */
+static bool valid_user(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++, n++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return n > 0 && n <= 256;
+}
+
+static int parse_admins(struct fcgi_config *cfg, char *val)
+{
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(val, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(tok, "*") == 0) {
+			cfg->everyone = true;
+			continue;
+		}
+		if (!valid_user(tok))
+			return -EINVAL;
+		cfg->admins = xreallocarray(cfg->admins, cfg->nadmins + 1,
+					    sizeof(*cfg->admins));
+		cfg->admins[cfg->nadmins++] = xstrdup(tok);
+	}
+	return 0;
+}
+
+int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
+		 size_t len, char *err, size_t errlen)
+{
+	char *copy, *line, *next, *s, *eq, *key, *val;
+	bool in_section = false, seen = false;
+	unsigned lineno = 0;
+	int r = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (memchr(text, '\0', len))
+		return config_error(err, errlen, name, 1,
+				    "the file holds a NUL byte");
+	copy = xstrndup(text, len);
+	for (line = copy; line && r == 0; line = next) {
+		lineno++;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		cut_comment(line);
+		s = trim(line);
+		if (*s == '\0')
+			continue;
+		if (*s == '[') {
+			if (strcmp(s, "[jobsvc-fcgi]") != 0)
+				r = config_error(err, errlen, name, lineno,
+						 "unknown section (only "
+						 "[jobsvc-fcgi])");
+			in_section = true;
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (!eq) {
+			r = config_error(err, errlen, name, lineno,
+					 "expected key = value");
+			continue;
+		}
+		*eq = '\0';
+		key = trim(s);
+		val = trim(eq + 1);
+		if (!in_section)
+			r = config_error(
+				err, errlen, name, lineno,
+				"key outside the [jobsvc-fcgi] section");
+		else if (strcmp(key, "admins") != 0)
+			r = config_error(err, errlen, name, lineno,
+					 "unknown key (only admins)");
+		else if (seen)
+			r = config_error(err, errlen, name, lineno,
+					 "admins is set twice");
+		else if (parse_admins(cfg, val) < 0)
+			r = config_error(err, errlen, name, lineno,
+					 "admins: a name holds a control "
+					 "character or is too long");
+		seen = true;
+	}
+	free(copy);
+	if (r < 0)
+		config_free(cfg);
+	return r;
+}
+
+int config_load(struct fcgi_config *cfg, const char *path, bool optional,
+		char *err, size_t errlen)
+{
+	struct jsv_buf b = { 0 };
+	char chunk[4096];
+	FILE *fp;
+	size_t n;
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	fp = fopen(path, "r");
+	if (!fp) {
+		if (optional && errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
+	       b.len <= CONFIG_FILE_MAX)
+		jsv_buf_add(&b, chunk, n);
+	if (ferror(fp) || b.len > CONFIG_FILE_MAX) {
+		snprintf(err, errlen, "%s: %s", path,
+			 ferror(fp) ? "read error" : "file too large");
+		fclose(fp);
+		jsv_buf_free(&b);
+		return -EIO;
+	}
+	fclose(fp);
+	r = config_parse(cfg, path, b.data ? b.data : "", b.len, err, errlen);
+	jsv_buf_free(&b);
+	return r;
+}
+
+bool config_is_admin(const struct fcgi_config *cfg, const char *user)
+{
+	size_t i;
+
+	if (!user || !*user)
+		return false;
+	if (cfg->everyone)
+		return true;
+	for (i = 0; i < cfg->nadmins; i++)
+		if (strcmp(cfg->admins[i], user) == 0)
+			return true;
+	return false;
+}
+
+void config_free(struct fcgi_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nadmins; i++)
+		free(cfg->admins[i]);
+	free(cfg->admins);
+	memset(cfg, 0, sizeof(*cfg));
+}

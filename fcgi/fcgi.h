@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * jobsvc-fcgi: the dashboard and JSON API of the job service, a FastCGI
+ * responder behind nginx.  main() (jobsvc-fcgi.c) accepts requests and hands
+ * each one, as a struct request, to app_handle(), which fills a struct
+ * response; everything but main() is in libfcgiapp.a for the tests.
+ *
+ *	request.c  CGI parameters, query/form/cookie decoding, limits
+ *	routes.c   the prefix and path dispatch, the HTML pages and actions
+ *	api.c      the JSON API under <prefix>api/v2.0/
+ *	render.c   the templates of html/ and the one HTML escaper
+ *	config.c   the [jobsvc-fcgi] INI file
+ */
+#ifndef FCGI_H
+#define FCGI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "jsv.h"
+#include "proto.h"
+
+#define FCGI_BODY_MAX (64 * 1024) /* request bodies; larger ones get 413 */
+#define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
+#define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
+#define FCGI_TIMEOUT_MS 5000 /* each wait on the control socket */
+
+/* request.c */
+
+struct kv {
+	char *key;
+	char *val;
+};
+
+/* Decoded pairs in the order they came; keys may repeat. */
+struct kv_list {
+	struct kv *v;
+	size_t n;
+	size_t cap;
+};
+
+/*
+ * Decodes len bytes of application/x-www-form-urlencoded text (a query
+ * string or a form body) and appends the pairs to l: '+' is a space, %XX a
+ * byte, a pair without '=' has an empty value, empty pairs ("a&&b") are
+ * skipped.  Returns 0, or -EINVAL for a bad escape, a decoded NUL or invalid
+ * UTF-8, -E2BIG for more than FCGI_PAIRS_MAX pairs; l keeps what was decoded
+ * before the error.
+ */
+int kv_decode_form(struct kv_list *l, const char *s, size_t len);
+
+/*
+ * Decodes a Cookie header ("a=1; b=2") into l, values taken literally (no
+ * percent-decoding, surrounding double quotes removed).  Pairs without '='
+ * are skipped, as browsers send them; -E2BIG past FCGI_PAIRS_MAX pairs.
+ */
+int kv_decode_cookies(struct kv_list *l, const char *s);
+
+/* The first value of key, or NULL. */
+const char *kv_get(const struct kv_list *l, const char *key);
+void kv_free(struct kv_list *l);
+
+/*
+ * Appends s percent-encoded: everything but A-Z a-z 0-9 "-._~" is %XX, and
+ * '/' too unless keep_slash.  The result is safe in a URL, a header and a
+ * cookie value.
+ */
+void url_encode(struct jsv_buf *b, const char *s, bool keep_slash);
+
+/* Percent-decodes s ('+' stays), as the query decoder does; NULL if bad. */
+char *url_decode(const char *s);
+
+struct request {
+	const char *method;
+	char *path; /* the decoded path, from DOCUMENT_URI or REQUEST_URI */
+	char *prefix; /* where the app is mounted, ends with '/' */
+	char *prefix_url; /* the prefix percent-encoded, for links and headers */
+	const char *route; /* the path after the prefix */
+	const char *query; /* the raw QUERY_STRING */
+	const char *remote_user; /* NULL when nginx authenticated nobody */
+	const char *content_type;
+	const char *requested_with; /* X-Requested-With */
+	const char *request_id; /* X-Request-Id, echoed by the API */
+	bool https;
+	struct kv_list args; /* the query */
+	struct kv_list cookies;
+	const char *body; /* CONTENT_LENGTH bytes, not terminated */
+	size_t body_len;
+	bool too_large; /* the body was over FCGI_BODY_MAX and not read */
+};
+
+/*
+ * Fills rq from the FastCGI parameters (envp, "NAME=value" strings, which
+ * must outlive rq) and the body.  Returns 0, or an HTTP status (400) with
+ * the reason in err when the path or the query cannot be decoded.
+ */
+int request_init(struct request *rq, char *const *envp, const char *body,
+		 size_t body_len, char *err, size_t errlen);
+void request_free(struct request *rq);
+
+/* The value of parameter name in envp, or NULL. */
+const char *param_get(char *const *envp, const char *name);
+
+struct response {
+	int status;
+	const char *ctype;
+	struct jsv_buf head; /* more header lines, each ending in "\r\n" */
+	struct jsv_buf body;
+};
+
+void response_header(struct response *rs, const char *fmt, ...)
+	JSV_PRINTF(2, 3);
+void response_free(struct response *rs);
+/* "Not Found" for 404 and so on; "" for codes it does not know. */
+const char *http_reason(int status);
+
+/* config.c */
+
+struct fcgi_config {
+	char **admins; /* REMOTE_USER names that may act */
+	size_t nadmins;
+	bool everyone; /* admins = * : every authenticated user */
+};
+
+/*
+ * Parses the INI text of file name (used in messages) into cfg: section
+ * [jobsvc-fcgi], key admins.  Returns 0, or -EINVAL with "name:line: what"
+ * in err; cfg then holds nothing.
+ */
+int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
+		 size_t len, char *err, size_t errlen);
+
+/*
+ * Reads and parses the file at path.  A missing file is an empty
+ * configuration when optional, an error otherwise.
+ */
+int config_load(struct fcgi_config *cfg, const char *path, bool optional,
+		char *err, size_t errlen);
+bool config_is_admin(const struct fcgi_config *cfg, const char *user);
+void config_free(struct fcgi_config *cfg);
+
+/* render.c */
+
+/* Appends len bytes of s with & < > " ' replaced by entities. */
+void html_escape(struct jsv_buf *b, const char *s, size_t len);
+
+struct tmpl {
+	const char *name; /* the file's name in html/, e.g. "layout.html" */
+	const char *data;
+	size_t len;
+};
+
+/* The embedded files of html/ (templates.c, generated by fcgi/embed.sh). */
+extern const struct tmpl tmpl_files[];
+extern const size_t tmpl_nfiles;
+
+const struct tmpl *tmpl_find(const char *name);
+
+/*
+ * Renders template text with the values of ctx, a JSON object.  The text
+ * holds markup and slots:
+ *	{{name}}              the value, HTML-escaped (missing: nothing)
+ *	{{#name}}..{{/name}}  for each element of an array, once for an object
+ *	                      or another true value, never for a missing,
+ *	                      false, null, 0, "" or empty value
+ *	{{^name}}..{{/name}}  once when the value is missing, false or empty
+ *	{{>file}}             another template, in the same context
+ *	{{.}}                 the current element itself
+ * A name is looked up in the current element, then in the enclosing ones.
+ * Returns 0, or -EINVAL for an unbalanced section or an unknown partial
+ * (what was rendered so far stays in out).
+ */
+int render_text(struct jsv_buf *out, const char *text, size_t len,
+		struct json_object *ctx);
+int render(struct jsv_buf *out, const char *name, struct json_object *ctx);
+
+/* routes.c */
+
+struct app {
+	const char *socket; /* the daemon's control socket */
+	const struct fcgi_config *cfg;
+};
+
+/* One request being answered: its daemon connection is opened on demand. */
+struct call {
+	const struct app *app;
+	struct request *rq;
+	struct response *rs;
+	struct jsv_client *client;
+	int code; /* after a failure: a jsv_err, or JSV_E_MAX when unreachable */
+	char err[512];
+	char csrf[FCGI_CSRF_LEN + 1]; /* the token of this browser, or "" */
+};
+
+/*
+ * Splits rq->path into prefix and route.  A prefix given by nginx in
+ * JSVC_PREFIX wins when it is a prefix of the path; otherwise the prefix is
+ * the shortest one, ending with '/', after which the rest is a route of
+ * the app; failing that, the path up to its last '/'.
+ */
+void route_split(const char *path, const char *hint, char **prefix,
+		 const char **route);
+
+/* Whether route (the path after the prefix) names a page of the app. */
+bool route_known(const char *route);
+
+/* Double-submit check: both tokens present, well-formed and equal. */
+bool csrf_ok(const char *cookie, const char *field);
+
+/* Answers one request. */
+void app_handle(const struct app *app, struct request *rq, struct response *rs);
+
+/*
+ * Sends req (consumed) over the call's connection and collects the answer:
+ * the RECORDs appended to *records when records is not NULL, the END in
+ * *end (the caller puts both).  Returns 0, or -1 with c->code and c->err.
+ */
+int call_daemon(struct call *c, struct json_object *req,
+		struct json_object **records, struct json_object **end);
+struct json_object *call_request(const char *cmd);
+/* The HTTP status for a failed call. */
+int call_status(const struct call *c);
+bool call_admin(const struct call *c);
+
+/* api.c */
+
+/* Answers a request whose route starts with "api/v2.0/"; sub is the rest. */
+void api_handle(struct call *c, const char *sub);
+
+#endif /* FCGI_H */

@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests of jobsvc-fcgi without a daemon: the query, form and cookie
+ * decoders, the escaper, the templates, the configuration, the prefix and
+ * routes, the CSRF check, and the answers that need no daemon (bad paths,
+ * methods and bodies; the daemon unreachable).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcgi.h"
+
+static const char TOKEN[] = "0123456789abcdef0123456789abcdef";
+
+/* ------------------------------------------------------------- decoding */
+
+START_TEST(form_basic)
+{
+	struct kv_list l = { 0 };
+	const char q[] = "a=1&b=x+y%21&a=2&&empty=&flag";
+
+	ck_assert_int_eq(kv_decode_form(&l, q, strlen(q)), 0);
+	ck_assert_uint_eq(l.n, 5);
+	ck_assert_str_eq(kv_get(&l, "a"), "1");
+	ck_assert_str_eq(l.v[2].key, "a");
+	ck_assert_str_eq(l.v[2].val, "2");
+	ck_assert_str_eq(kv_get(&l, "b"), "x y!");
+	ck_assert_str_eq(kv_get(&l, "empty"), "");
+	ck_assert_str_eq(kv_get(&l, "flag"), "");
+	ck_assert_ptr_null(kv_get(&l, "missing"));
+	kv_free(&l);
+}
+END_TEST
+
+START_TEST(form_percent)
+{
+	struct kv_list l = { 0 };
+	const char q[] = "k%3Dx=%e2%9c%93%26&%2B=%2b";
+
+	ck_assert_int_eq(kv_decode_form(&l, q, strlen(q)), 0);
+	ck_assert_str_eq(kv_get(&l, "k=x"), "\xe2\x9c\x93&");
+	ck_assert_str_eq(kv_get(&l, "+"), "+");
+	kv_free(&l);
+}
+END_TEST
+
+START_TEST(form_bad)
+{
+	static const char *const bad[] = {
+		"a=%zz", "a=%4",     "a=%",   "%=1",
+		"a=%00", "a=%C0%80", "a=%ff", "x&a=%ED%A0%80",
+	};
+	struct kv_list l = { 0 };
+	size_t i;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(bad); i++) {
+		ck_assert_msg(kv_decode_form(&l, bad[i], strlen(bad[i])) ==
+				      -EINVAL,
+			      "%s decoded", bad[i]);
+		kv_free(&l);
+	}
+	/* a NUL inside the raw bytes is refused too */
+	ck_assert_int_eq(kv_decode_form(&l, "a=b\0c", 5), -EINVAL);
+	kv_free(&l);
+}
+END_TEST
+
+START_TEST(form_limits)
+{
+	struct jsv_buf b = { 0 };
+	struct kv_list l = { 0 };
+	int i;
+
+	for (i = 0; i < FCGI_PAIRS_MAX; i++)
+		jsv_buf_printf(&b, "k%d=v&", i);
+	ck_assert_int_eq(kv_decode_form(&l, b.data, b.len), 0);
+	ck_assert_uint_eq(l.n, FCGI_PAIRS_MAX);
+	kv_free(&l);
+	jsv_buf_printf(&b, "one=more");
+	ck_assert_int_eq(kv_decode_form(&l, b.data, b.len), -E2BIG);
+	kv_free(&l);
+	jsv_buf_free(&b);
+}
+END_TEST
+
+START_TEST(cookies)
+{
+	struct kv_list l = { 0 };
+
+	ck_assert_int_eq(kv_decode_cookies(&l, "a=1;b=\"two\";  junk; c=x=y; "
+					       "jsvc_msg=Paused%20X ;"),
+			 0);
+	ck_assert_uint_eq(l.n, 4);
+	ck_assert_str_eq(kv_get(&l, "a"), "1");
+	ck_assert_str_eq(kv_get(&l, "b"), "two");
+	ck_assert_str_eq(kv_get(&l, "c"), "x=y");
+	ck_assert_str_eq(kv_get(&l, "jsvc_msg"), "Paused%20X");
+	kv_free(&l);
+	ck_assert_int_eq(kv_decode_cookies(&l, ""), 0);
+	ck_assert_uint_eq(l.n, 0);
+}
+END_TEST
+
+START_TEST(url_coding)
+{
+	struct jsv_buf b = { 0 };
+	char *s;
+
+	url_encode(&b, "/a b/é?&=;\r\n", true);
+	ck_assert_str_eq(b.data, "/a%20b/%C3%A9%3F%26%3D%3B%0D%0A");
+	jsv_buf_reset(&b);
+	url_encode(&b, "x/y", false);
+	ck_assert_str_eq(b.data, "x%2Fy");
+	s = url_decode("Freed%203%20workers+x");
+	ck_assert_str_eq(s, "Freed 3 workers+x");
+	free(s);
+	ck_assert_ptr_null(url_decode("%G0"));
+	jsv_buf_free(&b);
+}
+END_TEST
+
+/* -------------------------------------------------------------- escaper */
+
+START_TEST(escape)
+{
+	struct jsv_buf b = { 0 };
+	const char s[] = "<a href=\"x\">Tom & Jerry's</a>";
+
+	html_escape(&b, s, strlen(s));
+	ck_assert_str_eq(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; "
+				 "Jerry&#39;s&lt;/a&gt;");
+	jsv_buf_reset(&b);
+	html_escape(&b, "plain", 5);
+	ck_assert_str_eq(b.data, "plain");
+	jsv_buf_reset(&b);
+	html_escape(&b, "a\0<", 3);
+	ck_assert_uint_eq(b.len, 6);
+	ck_assert_mem_eq(b.data, "a\0&lt;", 6);
+	jsv_buf_free(&b);
+}
+END_TEST
+
+/* ------------------------------------------------------------ templates */
+
+static char *fill(const char *tmpl, const char *json, int *rc)
+{
+	struct json_object *ctx = json_tokener_parse(json);
+	struct jsv_buf b = { 0 };
+
+	ck_assert_ptr_nonnull(ctx);
+	*rc = render_text(&b, tmpl, strlen(tmpl), ctx);
+	json_object_put(ctx);
+	return b.data ? b.data : xstrdup("");
+}
+
+#define ck_render(tmpl, json, want)                  \
+	do {                                         \
+		int rc_;                             \
+		char *got_ = fill(tmpl, json, &rc_); \
+		ck_assert_int_eq(rc_, 0);            \
+		ck_assert_str_eq(got_, want);        \
+		free(got_);                          \
+	} while (0)
+
+START_TEST(tmpl_slots)
+{
+	ck_render("<p>{{name}}</p>", "{\"name\": \"<b>&'\\\"\"}",
+		  "<p>&lt;b&gt;&amp;&#39;&quot;</p>");
+	ck_render("[{{missing}}]", "{}", "[]");
+	ck_render("{{n}} {{t}} {{f}} {{z}}",
+		  "{\"n\": 42, \"t\": true, \"f\": false, \"z\": null}",
+		  "42 true false ");
+	ck_render("no slots at all", "{}", "no slots at all");
+	ck_render("{ {x} } {x}}", "{\"x\": 1}", "{ {x} } {x}}");
+}
+END_TEST
+
+START_TEST(tmpl_sections)
+{
+	ck_render("{{#rows}}<td>{{v}}{{p}}</td>{{/rows}}",
+		  "{\"p\": \"!\", \"rows\": [{\"v\": \"<1>\"}, {\"v\": 2}]}",
+		  "<td>&lt;1&gt;!</td><td>2!</td>");
+	ck_render("{{#rows}}x{{/rows}}{{^rows}}none{{/rows}}", "{\"rows\": []}",
+		  "none");
+	ck_render("{{#a}}yes{{/a}}{{^a}}no{{/a}}", "{\"a\": true}", "yes");
+	ck_render("{{#a}}yes{{/a}}{{^a}}no{{/a}}", "{\"a\": 0}", "no");
+	ck_render("{{#a}}yes{{/a}}{{^a}}no{{/a}}", "{\"a\": \"\"}", "no");
+	ck_render("{{#a}}yes{{/a}}{{^a}}no{{/a}}", "{}", "no");
+	ck_render("{{#o}}{{k}}{{#o}}{{k}}{{/o}}{{/o}}",
+		  "{\"o\": {\"k\": \"in\"}}", "inin");
+	ck_render("{{#l}}{{.}},{{/l}}", "{\"l\": [\"a<\", 2]}", "a&lt;,2,");
+}
+END_TEST
+
+START_TEST(tmpl_errors)
+{
+	static const char *const bad[] = {
+		"{{#a}}never closed",
+		"{{/a}}",
+		"{{#a}}x{{/b}}",
+		"{{x",
+		"{{}}",
+		"{{>no-such-file.html}}",
+	};
+	size_t i;
+	char *out;
+	int rc;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(bad); i++) {
+		out = fill(bad[i], "{\"a\": true}", &rc);
+		ck_assert_msg(rc == -EINVAL, "%s rendered", bad[i]);
+		free(out);
+	}
+}
+END_TEST
+
+START_TEST(tmpl_embedded)
+{
+	struct json_object *pg = json_object_new_object();
+	struct jsv_buf b = { 0 };
+
+	ck_assert_ptr_nonnull(tmpl_find("layout.html"));
+	ck_assert_ptr_nonnull(tmpl_find("style.css"));
+	ck_assert_ptr_nonnull(tmpl_find("dashboard.js"));
+	ck_assert_ptr_null(tmpl_find("nope.html"));
+	json_object_object_add(pg, "title",
+			       json_object_new_string("<script>x</script>"));
+	json_object_object_add(pg, "text", json_object_new_string("t"));
+	ck_assert_int_eq(render(&b, "error.html", pg), 0);
+	ck_assert_ptr_null(strstr(b.data, "<script>x"));
+	ck_assert_ptr_nonnull(strstr(b.data, "&lt;script&gt;x"));
+	jsv_buf_free(&b);
+	json_object_put(pg);
+}
+END_TEST
+
+/* ------------------------------------------------------------ config */
+
+static int parse(const char *text, struct fcgi_config *cfg, char *err)
+{
+	return config_parse(cfg, "f.conf", text, strlen(text), err, 256);
+}
+
+START_TEST(config_ok)
+{
+	struct fcgi_config cfg;
+	char err[256];
+
+	ck_assert_int_eq(parse("# c\n\n[jobsvc-fcgi]\n"
+			       "admins = alice  bob\t# the admins\n",
+			       &cfg, err),
+			 0);
+	ck_assert_uint_eq(cfg.nadmins, 2);
+	ck_assert(config_is_admin(&cfg, "alice"));
+	ck_assert(config_is_admin(&cfg, "bob"));
+	ck_assert(!config_is_admin(&cfg, "carol"));
+	ck_assert(!config_is_admin(&cfg, NULL));
+	ck_assert(!config_is_admin(&cfg, ""));
+	config_free(&cfg);
+
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\nadmins = *\n", &cfg, err), 0);
+	ck_assert(config_is_admin(&cfg, "anyone"));
+	ck_assert(!config_is_admin(&cfg, NULL));
+	config_free(&cfg);
+
+	ck_assert_int_eq(parse("", &cfg, err), 0);
+	ck_assert(!config_is_admin(&cfg, "alice"));
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(config_errors)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+		{ "[jobsvc-fcgi]\nadmin = a\n", "f.conf:2: unknown key" },
+		{ "admins = a\n", "f.conf:1: key outside" },
+		{ "[jobsvc-fcgi]\n\n[other]\n", "f.conf:3: unknown section" },
+		{ "[jobsvc-fcgi]\njust words\n", "f.conf:2: expected key" },
+		{ "[jobsvc-fcgi]\nadmins = a\nadmins = b\n",
+		  "f.conf:3: admins is set twice" },
+		{ "[jobsvc-fcgi]\nadmins = a\x01\n", "f.conf:2: admins" },
+	};
+	struct fcgi_config cfg;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(cases); i++) {
+		ck_assert_int_eq(parse(cases[i].text, &cfg, err), -EINVAL);
+		ck_assert_msg(strncmp(err, cases[i].err,
+				      strlen(cases[i].err)) == 0,
+			      "case %zu: %s", i, err);
+		ck_assert_uint_eq(cfg.nadmins, 0);
+	}
+}
+END_TEST
+
+START_TEST(config_files)
+{
+	struct fcgi_config cfg;
+	char err[256];
+
+	ck_assert_int_eq(config_load(&cfg, "/nonexistent/x.conf", true, err,
+				     sizeof(err)),
+			 0);
+	ck_assert(!config_is_admin(&cfg, "alice"));
+	ck_assert_int_eq(config_load(&cfg, "/nonexistent/x.conf", false, err,
+				     sizeof(err)),
+			 -ENOENT);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/x.conf"));
+}
+END_TEST
+
+/* ------------------------------------------------------------- routing */
+
+static void check_split(const char *path, const char *hint, const char *want,
+			const char *route)
+{
+	const char *r;
+	char *prefix;
+
+	route_split(path, hint, &prefix, &r);
+	ck_assert_msg(strcmp(prefix, want) == 0 && strcmp(r, route) == 0,
+		      "%s: prefix %s route %s", path, prefix, r);
+	free(prefix);
+}
+
+START_TEST(routes)
+{
+	const char *p = "/harbor/job-service-dashboard/";
+
+	check_split(p, NULL, p, "");
+	check_split("/harbor/job-service-dashboard/schedules", NULL, p,
+		    "schedules");
+	check_split("/harbor/job-service-dashboard/jobs/"
+		    "0123456789abcdef01234567",
+		    NULL, p, "jobs/0123456789abcdef01234567");
+	check_split("/harbor/job-service-dashboard/api/v2.0/jobservice/"
+		    "queues",
+		    NULL, p, "api/v2.0/jobservice/queues");
+	check_split("/harbor/job-service-dashboard/static/style.css", NULL, p,
+		    "static/style.css");
+	check_split("/", NULL, "/", "");
+	check_split("/workers", NULL, "/", "workers");
+	check_split("/x/api/v2.0/schedules", NULL, "/x/", "api/v2.0/schedules");
+	check_split("/a/b/nothing", NULL, "/a/b/", "nothing");
+	check_split("/jobs/", NULL, "/jobs/", "");
+	check_split("/jobs/schedules", "/jobs/", "/jobs/", "schedules");
+	check_split("/jobs/schedules", "/other/", "/", "jobs/schedules");
+
+	ck_assert(route_known(""));
+	ck_assert(route_known("workers"));
+	ck_assert(route_known("action/queue-stop"));
+	ck_assert(!route_known("action/"));
+	ck_assert(!route_known("action/a/b"));
+	ck_assert(!route_known("jobs/"));
+	ck_assert(!route_known("workers/"));
+	ck_assert(!route_known("index.html"));
+}
+END_TEST
+
+START_TEST(csrf)
+{
+	ck_assert(csrf_ok(TOKEN, TOKEN));
+	ck_assert(!csrf_ok(TOKEN, "0123456789abcdef0123456789abcdee"));
+	ck_assert(!csrf_ok(TOKEN, NULL));
+	ck_assert(!csrf_ok(NULL, TOKEN));
+	ck_assert(!csrf_ok("", ""));
+	ck_assert(!csrf_ok("abc", "abc"));
+	ck_assert(!csrf_ok("0123456789ABCDEF0123456789ABCDEF",
+			   "0123456789ABCDEF0123456789ABCDEF"));
+	ck_assert(!csrf_ok(TOKEN, "0123456789abcdef0123456789abcdef0"));
+}
+END_TEST
+
+/* ---------------------------------------------------- whole requests */
+
+static struct fcgi_config admins;
+static const struct app app = { .socket = "/nonexistent/control.sock",
+				.cfg = &admins };
+
+/* Answers one request given as "NAME=value" parameters. */
+static void answer(struct response *rs, const char *const *params,
+		   const char *body, bool too_large)
+{
+	struct request rq;
+	char err[256];
+	int rc;
+
+	memset(rs, 0, sizeof(*rs));
+	rc = request_init(&rq, (char *const *)params, body,
+			  body ? strlen(body) : 0, err, sizeof(err));
+	rq.too_large = too_large;
+	if (rc) {
+		rs->status = rc;
+	} else {
+		app_handle(&app, &rq, rs);
+	}
+	request_free(&rq);
+}
+
+static void setup(void)
+{
+	char err[256];
+	const char conf[] = "[jobsvc-fcgi]\nadmins = alice\n";
+
+	ck_assert_int_eq(config_parse(&admins, "t", conf, strlen(conf), err,
+				      sizeof(err)),
+			 0);
+}
+
+static void teardown(void)
+{
+	config_free(&admins);
+}
+
+#define P "DOCUMENT_URI=/harbor/job-service-dashboard/"
+
+START_TEST(req_errors)
+{
+	const char *const notfound[] = { "REQUEST_METHOD=GET", P "nope", NULL };
+	const char *const method[] = { "REQUEST_METHOD=DELETE", P "schedules",
+				       NULL };
+	const char *const big[] = { "REQUEST_METHOD=POST",
+				    P "action/queue-stop", NULL };
+	const char *const query[] = { "REQUEST_METHOD=GET", P "",
+				      "QUERY_STRING=a=%zz", NULL };
+	const char *const path[] = { "REQUEST_METHOD=GET",
+				     "DOCUMENT_URI=/a\r\nX: y/", NULL };
+	struct response rs;
+
+	answer(&rs, notfound, NULL, false);
+	ck_assert_int_eq(rs.status, 404);
+	ck_assert_ptr_nonnull(strstr(rs.body.data, "404 Not Found"));
+	ck_assert_ptr_nonnull(
+		strstr(rs.body.data, "href=\"/harbor/job-service-dashboard/"));
+	response_free(&rs);
+	answer(&rs, method, NULL, false);
+	ck_assert_int_eq(rs.status, 405);
+	ck_assert_ptr_nonnull(strstr(rs.head.data, "Allow: GET, HEAD"));
+	response_free(&rs);
+	answer(&rs, big, NULL, true);
+	ck_assert_int_eq(rs.status, 413);
+	response_free(&rs);
+	answer(&rs, query, NULL, false);
+	ck_assert_int_eq(rs.status, 400);
+	response_free(&rs);
+	answer(&rs, path, NULL, false);
+	ck_assert_int_eq(rs.status, 400);
+	response_free(&rs);
+}
+END_TEST
+
+START_TEST(req_daemon_down)
+{
+	const char *const page[] = { "REQUEST_METHOD=GET", P "schedules",
+				     "REMOTE_USER=alice", NULL };
+	const char *const api[] = { "REQUEST_METHOD=GET",
+				    P "api/v2.0/jobservice/queues", NULL };
+	struct response rs;
+
+	answer(&rs, page, NULL, false);
+	ck_assert_int_eq(rs.status, 503);
+	ck_assert_ptr_nonnull(strstr(rs.body.data, "error-box"));
+	ck_assert_ptr_nonnull(strstr(rs.body.data, "cannot be reached"));
+	/* the first page sets the anti-CSRF cookie */
+	ck_assert_ptr_nonnull(strstr(rs.head.data, "Set-Cookie: jsvc_csrf="));
+	ck_assert_ptr_nonnull(strstr(rs.head.data, "SameSite=Strict"));
+	response_free(&rs);
+	answer(&rs, api, NULL, false);
+	ck_assert_int_eq(rs.status, 503);
+	ck_assert_str_eq(rs.ctype, "application/json");
+	ck_assert_ptr_nonnull(strstr(rs.body.data, "\"errors\":[{\"code\":"
+						   "\"SERVICE_UNAVAILABLE\""));
+	response_free(&rs);
+}
+END_TEST
+
+START_TEST(req_actions)
+{
+	const char *const viewer[] = {
+		"REQUEST_METHOD=POST",
+		P "action/queue-pause",
+		"REMOTE_USER=bob",
+		"CONTENT_TYPE=application/x-www-form-urlencoded",
+		"HTTP_COOKIE=jsvc_csrf=0123456789abcdef0123456789abcdef",
+		NULL
+	};
+	const char *const nocsrf[] = {
+		"REQUEST_METHOD=POST", P "action/queue-pause",
+		"REMOTE_USER=alice",
+		"CONTENT_TYPE=application/x-www-form-urlencoded", NULL
+	};
+	const char *const wrong[] = {
+		"REQUEST_METHOD=POST",
+		P "action/queue-pause",
+		"REMOTE_USER=alice",
+		"CONTENT_TYPE=application/x-www-form-urlencoded",
+		"HTTP_COOKIE=jsvc_csrf=0123456789abcdef0123456789abcdef",
+		NULL
+	};
+	const char *const good[] = {
+		"REQUEST_METHOD=POST",
+		P "action/queue-pause",
+		"REMOTE_USER=alice",
+		"CONTENT_TYPE=application/x-www-form-urlencoded; charset=UTF-8",
+		"HTTP_COOKIE=jsvc_csrf=0123456789abcdef0123456789abcdef",
+		NULL
+	};
+	const char *const confirm[] = { "REQUEST_METHOD=GET",
+					P "action/queue-stop",
+					"QUERY_STRING=type=A_B&type=<x>",
+					"REMOTE_USER=alice", NULL };
+	const char *const unknown[] = { "REQUEST_METHOD=GET", P "action/nope",
+					NULL };
+	struct response rs;
+
+	answer(&rs, viewer, "type=X&csrf=0123456789abcdef0123456789abcdef",
+	       false);
+	ck_assert_int_eq(rs.status, 403);
+	response_free(&rs);
+	answer(&rs, nocsrf, "type=X&csrf=0123456789abcdef0123456789abcdef",
+	       false);
+	ck_assert_int_eq(rs.status, 403);
+	response_free(&rs);
+	answer(&rs, wrong, "type=X&csrf=0123456789abcdef0123456789abcde0",
+	       false);
+	ck_assert_int_eq(rs.status, 403);
+	response_free(&rs);
+	/* accepted, then the daemon cannot be reached */
+	answer(&rs, good, "type=X&csrf=0123456789abcdef0123456789abcdef",
+	       false);
+	ck_assert_int_eq(rs.status, 503);
+	response_free(&rs);
+	answer(&rs, good, "csrf=0123456789abcdef0123456789abcdef", false);
+	ck_assert_int_eq(rs.status, 400);
+	response_free(&rs);
+	answer(&rs, confirm, NULL, false);
+	ck_assert_int_eq(rs.status, 400);
+	ck_assert_ptr_nonnull(strstr(rs.body.data, "&quot;&lt;x&gt;&quot;"));
+	response_free(&rs);
+	answer(&rs, unknown, NULL, false);
+	ck_assert_int_eq(rs.status, 404);
+	response_free(&rs);
+}
+END_TEST
+
+START_TEST(req_api)
+{
+	const char *const put_viewer[] = {
+		"REQUEST_METHOD=PUT", P "api/v2.0/jobservice/queues/all",
+		"REMOTE_USER=bob", "CONTENT_TYPE=application/json", NULL
+	};
+	const char *const put_form[] = { "REQUEST_METHOD=PUT",
+					 P "api/v2.0/jobservice/queues/all",
+					 "REMOTE_USER=alice",
+					 "CONTENT_TYPE=text/plain", NULL };
+	const char *const put_json[] = {
+		"REQUEST_METHOD=PUT", P "api/v2.0/jobservice/queues/all",
+		"REMOTE_USER=alice", "CONTENT_TYPE=application/json", NULL
+	};
+	const char *const post[] = { "REQUEST_METHOD=POST",
+				     P "api/v2.0/jobservice/queues", NULL };
+	const char *const none[] = { "REQUEST_METHOD=GET",
+				     P "api/v2.0/jobservice/nothing", NULL };
+	const char *const page[] = { "REQUEST_METHOD=GET",
+				     P "api/v2.0/schedules",
+				     "QUERY_STRING=page_size=101", NULL };
+	struct response rs;
+
+	answer(&rs, put_viewer, "{\"action\":\"stop\"}", false);
+	ck_assert_int_eq(rs.status, 403);
+	ck_assert_ptr_nonnull(strstr(rs.body.data, "\"FORBIDDEN\""));
+	response_free(&rs);
+	answer(&rs, put_form, "{\"action\":\"stop\"}", false);
+	ck_assert_int_eq(rs.status, 415);
+	response_free(&rs);
+	answer(&rs, put_json, "{\"action\":\"explode\"}", false);
+	ck_assert_int_eq(rs.status, 422);
+	response_free(&rs);
+	answer(&rs, put_json, "{\"action\":", false);
+	ck_assert_int_eq(rs.status, 400);
+	response_free(&rs);
+	answer(&rs, post, NULL, false);
+	ck_assert_int_eq(rs.status, 405);
+	response_free(&rs);
+	answer(&rs, none, NULL, false);
+	ck_assert_int_eq(rs.status, 404);
+	response_free(&rs);
+	answer(&rs, page, NULL, false);
+	ck_assert_int_eq(rs.status, 400);
+	response_free(&rs);
+}
+END_TEST
+
+START_TEST(req_static)
+{
+	const char *const css[] = { "REQUEST_METHOD=GET",
+				    "DOCUMENT_URI=/dash/static/style.css",
+				    NULL };
+	const char *const js[] = { "REQUEST_METHOD=GET",
+				   "REQUEST_URI=/d%20x/static/dashboard.js?v=1",
+				   NULL };
+	struct response rs;
+
+	answer(&rs, css, NULL, false);
+	ck_assert_int_eq(rs.status, 200);
+	ck_assert_str_eq(rs.ctype, "text/css; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(rs.head.data, "max-age=31536000"));
+	response_free(&rs);
+	answer(&rs, js, NULL, false);
+	ck_assert_int_eq(rs.status, 200);
+	ck_assert_ptr_nonnull(strstr(rs.ctype, "javascript"));
+	response_free(&rs);
+}
+END_TEST
+
+static Suite *fcgi_suite(void)
+{
+	Suite *s = suite_create("fcgi");
+	TCase *tc;
+
+	tc = tcase_create("decode");
+	tcase_add_test(tc, form_basic);
+	tcase_add_test(tc, form_percent);
+	tcase_add_test(tc, form_bad);
+	tcase_add_test(tc, form_limits);
+	tcase_add_test(tc, cookies);
+	tcase_add_test(tc, url_coding);
+	tcase_add_test(tc, escape);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("render");
+	tcase_add_test(tc, tmpl_slots);
+	tcase_add_test(tc, tmpl_sections);
+	tcase_add_test(tc, tmpl_errors);
+	tcase_add_test(tc, tmpl_embedded);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("config");
+	tcase_add_test(tc, config_ok);
+	tcase_add_test(tc, config_errors);
+	tcase_add_test(tc, config_files);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("routes");
+	tcase_add_test(tc, routes);
+	tcase_add_test(tc, csrf);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("requests");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, req_errors);
+	tcase_add_test(tc, req_daemon_down);
+	tcase_add_test(tc, req_actions);
+	tcase_add_test(tc, req_api);
+	tcase_add_test(tc, req_static);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(fcgi_suite());
+	int failed;
+
+	log_init("check_fcgi", false, 0);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
