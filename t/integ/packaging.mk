@@ -1,0 +1,7 @@
+# Tests of the packaging (systemd units); the test driver settings are in
+# t/local.mk.
+JSV_PACKAGING_TESTS = \
+	t/integ/packaging-units.sh
+
+TESTS += $(JSV_PACKAGING_TESTS)
+EXTRA_DIST += $(JSV_PACKAGING_TESTS)
