@@ -53,8 +53,8 @@ JSV_HANDLER_LINKS = garbage-collection image-scan p2p-preheat purge-audit \
 JSV_CONFIGS = \
 	packaging/jobsvcd.conf:$(jsvconfdir) \
 	packaging/jobsvc-fcgi.conf:$(jsvconfdir) \
-	packaging/nginx/jobsvc.conf:$(nginxsnippetdir)
-EXTRA_DIST += packaging/jobsvc-fcgi.conf packaging/nginx/jobsvc.conf
+	packaging/nginx/jobsvc-dashboard.conf:$(nginxsnippetdir)
+EXTRA_DIST += packaging/jobsvc-fcgi.conf packaging/nginx/jobsvc-dashboard.conf
 
 install-data-local: install-jsv-configs
 install-data-hook: install-jsv-handler-links

@@ -4,7 +4,7 @@
 # (t/integ/dash-*.sh, t/browser/*.sh).  Starts jobsvc-fcgi on a Unix socket
 # in the test's directory (spawn-fcgi hands it the listening socket as its
 # standard input) and a private nginx on a free 127.0.0.1 port, configured
-# with packaging/nginx/jobsvc.conf (its placeholders replaced), HTTP basic
+# with packaging/nginx/jobsvc-dashboard.conf (its placeholders replaced), HTTP basic
 # authentication with users from $JSV_TMP/htpasswd; and offers curl helpers.
 #
 # Knobs, from the environment:
@@ -136,10 +136,10 @@ write_nginx_conf()
 		htpasswd_line admin "$ADMIN_PW"
 		htpasswd_line viewer "$VIEWER_PW"
 	} >"$NGINX_DIR/htpasswd"
-	sed -e "s|/etc/jobsvc/htpasswd|$NGINX_DIR/htpasswd|" \
+	sed -e "s|/etc/jobsvc/dashboard.htpasswd|$NGINX_DIR/htpasswd|" \
 		-e "s|unix:/run/jobsvc/fcgi.sock|unix:$FCGI_SOCK|" \
 		-e "s|/harbor/job-service-dashboard/|$prefix|g" \
-		"$abs_top_srcdir/packaging/nginx/jobsvc.conf" >"$NGINX_DIR/jobsvc.conf"
+		"$abs_top_srcdir/packaging/nginx/jobsvc-dashboard.conf" >"$NGINX_DIR/jobsvc.conf"
 	if [ "$auth" = no ]; then
 		# As the snippet says: no authentication, no REMOTE_USER.
 		sed -i -e '/^[[:space:]]*auth_basic/d' \
@@ -149,7 +149,7 @@ write_nginx_conf()
 		sed -i -e '/JSVC_PREFIX/d' "$NGINX_DIR/jobsvc.conf"
 	fi
 	grep -q "location $prefix" "$NGINX_DIR/jobsvc.conf" ||
-		fail "packaging/nginx/jobsvc.conf has no location for the default prefix"
+		fail "packaging/nginx/jobsvc-dashboard.conf has no location for the default prefix"
 	cat >"$NGINX_DIR/nginx.conf" <<EOF
 # written by t/dash-lib.sh for $TEST_NAME
 $user

@@ -1,7 +1,8 @@
 # Tests of the packaging (systemd units); the test driver settings are in
 # t/local.mk.
 JSV_PACKAGING_TESTS = \
-	t/integ/packaging-units.sh
+	t/integ/packaging-units.sh \
+	t/integ/demo.sh
 
 TESTS += $(JSV_PACKAGING_TESTS)
 EXTRA_DIST += $(JSV_PACKAGING_TESTS)
