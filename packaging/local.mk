@@ -36,6 +36,9 @@ packaging/systemd/jobsvc-fcgi.service: packaging/systemd/jobsvc-fcgi.service.in 
 packaging/systemd/jobsvc-fcgi.socket: packaging/systemd/jobsvc-fcgi.socket.in Makefile
 	$(jsv_edit_unit)
 
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = packaging/bash-completion/jobsvc-ctl
+
 # Both files are named jobsvc.conf in their directories.
 dist_sysusers_DATA = packaging/sysusers.d/jobsvc.conf
 dist_tmpfiles_DATA = packaging/tmpfiles.d/jobsvc.conf

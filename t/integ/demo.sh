@@ -67,14 +67,16 @@ esac
 echo "ok: the dashboard answers with the printed credentials"
 
 # What runs now, to check after the stop: the pid files' processes, and
-# the demo handlers (a job of 10 s or more is running).
+# the demo handlers that its jobsvcd runs (a job of 10 s or more is
+# running).
 pids=
 for f in nginx fcgi jobsvcd redis; do
 	pids="$pids $(cat "$tmp/run/$f.pid")"
 done
 handlers=
 for ((i = 0; i < 200; i++)); do
-	handlers=$(pgrep -f "$src/packaging/handlers/demo" | tr '\n' ' ')
+	handlers=$(pgrep -P "$(cat "$tmp/run/jobsvcd.pid")" -f \
+		"$src/packaging/handlers/demo" | tr '\n' ' ')
 	[ -z "$handlers" ] || break
 	sleep 0.05
 done

@@ -2,7 +2,9 @@
 # t/local.mk.
 JSV_PACKAGING_TESTS = \
 	t/integ/packaging-units.sh \
-	t/integ/demo.sh
+	t/integ/demo.sh \
+	t/integ/bash-completion.sh \
+	t/integ/manpages.sh
 
 TESTS += $(JSV_PACKAGING_TESTS)
 EXTRA_DIST += $(JSV_PACKAGING_TESTS)
