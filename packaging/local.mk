@@ -39,8 +39,9 @@ packaging/systemd/jobsvc-fcgi.socket: packaging/systemd/jobsvc-fcgi.socket.in Ma
 bashcompletiondir = $(datadir)/bash-completion/completions
 dist_bashcompletion_DATA = packaging/bash-completion/jobsvc-ctl
 
-# Both files are named jobsvc.conf in their directories.
-dist_sysusers_DATA = packaging/sysusers.d/jobsvc.conf
+# The dashboard's user is apart, for the package that holds the dashboard.
+dist_sysusers_DATA = packaging/sysusers.d/jobsvc.conf \
+	packaging/sysusers.d/jobsvc-dashboard.conf
 dist_tmpfiles_DATA = packaging/tmpfiles.d/jobsvc.conf
 
 # One example handler, and every job type of the default configuration as a
@@ -109,6 +110,15 @@ uninstall-jsv-handler-links:
 .PHONY: install-jsv-configs uninstall-jsv-configs \
 	install-jsv-handler-links uninstall-jsv-handler-links
 
-# The Debian packaging, so that a release tarball builds a package too.
-EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
-	debian/source/format
+# The Debian packages, built by packaging/build-deb from a scratch copy of
+# the source with packaging/debian/ as its debian/ (see the README): "make
+# deb" puts them in deb/.  DEB_BUILD_OPTIONS=nocheck leaves the tests out.
+JSV_DEBIAN = changelog control copyright rules source/format \
+	jobsvc.install jobsvc.docs jobsvc.lintian-overrides \
+	jobsvc-dashboard.install jobsvc-dashboard.lintian-overrides
+EXTRA_DIST += packaging/build-deb $(JSV_DEBIAN:%=packaging/debian/%)
+
+deb:
+	$(srcdir)/packaging/build-deb -o deb
+
+.PHONY: deb
