@@ -114,7 +114,7 @@ uninstall-jsv-handler-links:
 # the source with packaging/debian/ as its debian/ (see the README): "make
 # deb" puts them in deb/.  DEB_BUILD_OPTIONS=nocheck leaves the tests out.
 JSV_DEBIAN = changelog control copyright rules source/format \
-	jobsvc.install jobsvc.docs jobsvc.lintian-overrides \
+	jobsvc.install jobsvc.docs jobsvc.lintian-overrides jobsvc.postrm \
 	jobsvc-dashboard.install jobsvc-dashboard.lintian-overrides
 EXTRA_DIST += packaging/build-deb $(JSV_DEBIAN:%=packaging/debian/%)
 

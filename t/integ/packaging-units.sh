@@ -42,46 +42,11 @@ for u in "${units[@]}"; do
 done
 
 fail=0
+. "$abs_top_srcdir/t/units-lib.sh"
 
-# verify prints its complaints; any output is a failure, warnings included.
 # The man pages named by Documentation= are not installed here: --man=no.
 cd "$tmp/units"
-out=$(systemd-analyze verify --man=no "${units[@]}" 2>&1) || {
-	echo "FAIL: systemd-analyze verify exited $?"
-	fail=1
-}
-if [ -n "$out" ]; then
-	printf '%s\n' "$out"
-	echo "FAIL: systemd-analyze verify complained"
-	fail=1
-else
-	echo "ok: systemd-analyze verify ${units[*]}"
-fi
-
-# Exposure in tenths ("1.4" -> 14), against the target in tenths.
-check_exposure()
-{
-	local unit=$1 target=$2 out level tenths
-
-	out=$(systemd-analyze security --offline=yes --no-pager "$unit" 2>&1) || true
-	level=$(printf '%s\n' "$out" |
-		sed -n 's/.*Overall exposure level for [^:]*: \([0-9]*\.[0-9]\).*/\1/p')
-	if [ -z "$level" ]; then
-		printf '%s\n' "$out"
-		echo "FAIL: $unit: no exposure level in the output"
-		fail=1
-		return
-	fi
-	tenths=$((${level%.*} * 10 + ${level#*.}))
-	if [ "$tenths" -le "$target" ]; then
-		echo "ok: $unit exposure $level (target <= $((target / 10)).$((target % 10)))"
-	else
-		printf '%s\n' "$out" | grep -v '^✓' || true
-		echo "FAIL: $unit exposure $level, above $((target / 10)).$((target % 10))"
-		fail=1
-	fi
-}
-
+verify_units no "${units[@]}"
 check_exposure jobsvcd.service 15
 check_exposure jobsvc-fcgi.service 5
 

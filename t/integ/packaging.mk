@@ -4,7 +4,8 @@ JSV_PACKAGING_TESTS = \
 	t/integ/packaging-units.sh \
 	t/integ/demo.sh \
 	t/integ/bash-completion.sh \
-	t/integ/manpages.sh
+	t/integ/manpages.sh \
+	t/integ/packaging-deb.sh
 
 TESTS += $(JSV_PACKAGING_TESTS)
-EXTRA_DIST += $(JSV_PACKAGING_TESTS)
+EXTRA_DIST += $(JSV_PACKAGING_TESTS) t/units-lib.sh
