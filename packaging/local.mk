@@ -121,4 +121,8 @@ EXTRA_DIST += packaging/build-deb $(JSV_DEBIAN:%=packaging/debian/%)
 deb:
 	$(srcdir)/packaging/build-deb -o deb
 
-.PHONY: deb
+clean-local: clean-deb
+clean-deb:
+	rm -rf deb
+
+.PHONY: deb clean-deb
