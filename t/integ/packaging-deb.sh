@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 #
 # The Debian packages as an operator gets them: packaging/build-deb builds
-# jobsvc and jobsvc-dashboard from a clean copy of the source; lintian has
-# no error or warning (overrides carry their reasons); the packages hold
+# jobsvc and jobsvc-dashboard (and the source package) from a clean copy of
+# the source; lintian has no error or warning about any of them (overrides
+# carry their reasons); the packages hold
 # what SPEC §7 lists; `dpkg -i` installs them on this machine (users,
 # groups, directories, conffiles); the installed units pass
 # `systemd-analyze verify` and stay within their exposure limits.  Then the
@@ -42,7 +43,7 @@ fail()
 [ "$(id -u)" = 0 ] || skip "needs root: installs the packages with dpkg -i"
 for tool in dpkg-buildpackage dpkg-checkbuilddeps dh lintian \
 	systemd-analyze systemd-sysusers systemd-tmpfiles setpriv \
-	redis-server redis-cli nginx spawn-fcgi curl openssl; do
+	redis-server redis-cli nginx spawn-fcgi curl openssl python3; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		skip "$tool is not installed (see .ci/run for the packages)"
 done
@@ -131,7 +132,9 @@ if [ ! -f "$core" ] || [ ! -f "$dash" ]; then
 	ls -l "$debs"
 	fail "packaging/build-deb did not make jobsvc and jobsvc-dashboard"
 fi
-echo "ok: packaging/build-deb built ${core##*/} and ${dash##*/}"
+[ -f "$debs/jobsvc_$version.dsc" ] ||
+	fail "packaging/build-deb did not make the source package"
+echo "ok: packaging/build-deb built ${core##*/}, ${dash##*/} and jobsvc_$version.dsc"
 
 lintian --pedantic -I "$debs"/*.changes >"$tmp/lintian.out" 2>&1 || true
 grep -v 'running with root privileges' "$tmp/lintian.out" || true
