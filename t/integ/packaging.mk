@@ -1,5 +1,7 @@
-# Tests of the packaging (systemd units); the test driver settings are in
-# t/local.mk.
+# Tests of what ships: the systemd units, the demo (the README's run
+# command), bash completion, the man pages, and the Debian packages built,
+# linted, installed and run (as root; they skip otherwise).  The test
+# driver settings are in t/local.mk.
 JSV_PACKAGING_TESTS = \
 	t/integ/packaging-units.sh \
 	t/integ/demo.sh \
