@@ -218,6 +218,15 @@ id -nG jobsvc-fcgi | grep -qw jobsvc-admin ||
 [ "$(stat -c %U /var/log/jobsvc/jobs)" = jobsvc ] ||
 	fail "/var/log/jobsvc/jobs does not belong to jobsvc"
 /usr/sbin/jobsvcd -n || fail "jobsvcd -n rejects the packaged configuration"
+# Every job type's handler is installed: the placeholder.
+n=0
+while read -r exec; do
+	[ -x "$exec" ] || fail "the handler $exec of jobsvcd.conf is not installed"
+	[ "$(readlink -f "$exec")" = /usr/lib/jobsvc/handlers/example ] ||
+		fail "$exec is not the placeholder handler"
+	n=$((n + 1))
+done < <(sed -n 's/^exec *= *//p' /etc/jobsvc/jobsvcd.conf)
+[ "$n" = 11 ] || fail "jobsvcd.conf has $n job types, not the eleven of the seed"
 echo "ok: conffiles, users, groups and directories"
 
 fail=0
