@@ -98,6 +98,7 @@ enum script_id {
 	SCRIPT_SUBMIT,
 	SCRIPT_CLAIM,
 	SCRIPT_FINISH,
+	SCRIPT_HANDBACK,
 	SCRIPT_CHECKIN,
 	SCRIPT_JOB_STOP,
 	SCRIPT_POOL_REGISTER,
@@ -159,6 +160,8 @@ void worker_kick(void); /* dispatch soon, from the event loop */
 void worker_stop_job(const char *job_id); /* if this pool runs it */
 void worker_check_stops(void);
 void worker_flush(void); /* retry finishes that Redis missed */
+/* Hands back claims no slot holds; drops runs whose claim was recovered. */
+void worker_reconcile(void);
 unsigned worker_busy(void);
 void worker_drain(void); /* SIGTERM: requeue what runs, kill it */
 void worker_lost_pool(void); /* our pool was recovered by others */

@@ -109,6 +109,7 @@ static int pool_beat_timer(sd_event_source *s, uint64_t usec, void *arg)
 {
 	if (redis_ok()) {
 		pool_beat();
+		worker_reconcile();
 		jsvd_status("serving: pool %s, %u of %u workers busy",
 			    jsvd->pool_id, worker_busy(), jsvd->nworkers);
 		queue_resume_stops();

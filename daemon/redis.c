@@ -10,6 +10,13 @@
  * is unavailable (NULL replies), and a timer reconnects with a backoff that
  * doubles from 100 ms to 5 s.  On reconnection the scripts are loaded again,
  * the pool re-registers if it must, and work that waited resumes.
+ *
+ * A NULL reply does not mean the command did not run: Redis may have run
+ * it and lost the reply (a connection cut, a reply slower than the command
+ * timeout), or may still run it later.  So the only script the daemon
+ * sends again is finish, which recognises a result it recorded already,
+ * and what a lost reply would have told the daemon (a claim) is recovered
+ * by worker_reconcile().
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -240,6 +247,7 @@ static int redis_retry(sd_event_source *s, uint64_t usec, void *arg)
 	jsvd_status("serving");
 	redis_check_config();
 	worker_flush();
+	worker_reconcile();
 	sched_kick();
 	worker_check_stops();
 	worker_kick();

@@ -12,9 +12,10 @@
  *
  * When the handler exits its result is written back with the claim token;
  * a claim taken over meanwhile by another pool makes that write a no-op.  If
- * Redis is down at that moment the slot keeps the result and stays busy
- * until the result is written (worker_flush), so nothing is lost and the
- * slot never runs two jobs' bookkeeping at once.
+ * Redis is down at that moment, or answers with an error, the slot keeps
+ * the result and stays busy until the result is written (worker_flush), so
+ * nothing is lost and the slot never runs two jobs' bookkeeping at once.
+ * Claims whose reply was lost are handed back by worker_reconcile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,9 +54,16 @@ struct worker {
 	char *error;
 };
 
+/* The backoff of results kept after an error reply (worker_flush_later). */
+#define WORKER_FLUSH_MIN_US (100 * 1000ULL)
+#define WORKER_FLUSH_MAX_US (5 * 1000 * 1000ULL)
+
 static sd_event_source *kick_src;
+static sd_event_source *flush_src;
+static uint64_t flush_backoff_us = WORKER_FLUSH_MIN_US;
 
 static void worker_free_slot(struct worker *w);
+static void worker_flush_later(void);
 
 int worker_init(void)
 {
@@ -84,6 +92,7 @@ void worker_cleanup(void)
 		free(w->error);
 	}
 	kick_src = sd_event_source_disable_unref(kick_src);
+	flush_src = sd_event_source_disable_unref(flush_src);
 	free(jsvd->workers);
 	jsvd->workers = NULL;
 	jsvd->nworkers = 0;
@@ -190,14 +199,19 @@ static int worker_take(struct worker *w, const redisReply *r)
 
 /*
  * Writes w's result and, with chain, claims w's next job in the same
- * script.  Returns the script's reply ({status, claim}), or NULL when
- * Redis is unavailable (w keeps what it needs to try again).
+ * script, then logs what became of the result.  Returns the script's reply
+ * ({status, claim}) when the result is recorded (or was already, or the
+ * claim is stale).  Otherwise returns NULL and w keeps its result and
+ * token to try again: when Redis is unavailable worker_flush() runs on
+ * reconnection, and after an error reply (NOPERM, BUSY, OOM, READONLY...)
+ * from a timer, with a backoff.
  */
-static redisReply *worker_write_result(struct worker *w, bool chain)
+static redisReply *worker_record(struct worker *w, bool chain)
 {
 	size_t nclaim = worker_claim_argc(), argc = 7, i;
 	char backoff[24], token[sizeof(w->token)], (*caps)[16];
 	const char **argv, **cargv;
+	const char *st;
 	redisReply *r;
 
 	argv = xreallocarray(NULL, 7 + nclaim, sizeof(*argv));
@@ -220,24 +234,25 @@ static redisReply *worker_write_result(struct worker *w, bool chain)
 			argv[argc++] = cargv[i];
 	}
 	r = redis_script(SCRIPT_FINISH, argc, argv);
-	if (!r)
-		memcpy(w->token, token, sizeof(token));
 	free(caps);
 	free(cargv);
 	free(argv);
-	return r;
-}
-
-/* Logs what became of a result; returns the claim part of the reply. */
-static const redisReply *worker_result_logged(struct worker *w,
-					      const redisReply *r)
-{
-	const char *st;
-
+	if (!r) {
+		memcpy(w->token, token, sizeof(token));
+		log_warnx("job %s: Redis unavailable, result %s kept until it "
+			  "is back",
+			  w->job_id, w->result);
+		return NULL;
+	}
 	if (redis_errstr(r) || r->type != REDIS_REPLY_ARRAY ||
-	    r->elements != 2) {
-		log_warnx("job %s: cannot record result: %s", w->job_id,
+	    r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING) {
+		memcpy(w->token, token, sizeof(token));
+		log_warnx("job %s: cannot record result %s: %s; kept, trying "
+			  "again",
+			  w->job_id, w->result,
 			  redis_errstr(r) ? redis_errstr(r) : "bad reply");
+		freeReplyObject(r);
+		worker_flush_later();
 		return NULL;
 	}
 	st = r->element[0]->str;
@@ -245,12 +260,15 @@ static const redisReply *worker_result_logged(struct worker *w,
 		log_warnx("job %s: result %s discarded: the job was handed to "
 			  "another pool meanwhile",
 			  w->job_id, w->result);
+	else if (strcmp(st, "DONE") == 0)
+		log_info("job %s: result %s was recorded already", w->job_id,
+			 w->result);
 	else
 		log_info("job %s (%s) ended %s%s%s%s", w->job_id, w->job_name,
 			 w->result, w->error ? ": " : "",
 			 w->error ? w->error : "",
 			 strcmp(st, w->result) ? ", will retry" : "");
-	return r->element[1];
+	return r;
 }
 
 static void worker_finish(struct worker *w, bool chain, const char *result,
@@ -259,7 +277,8 @@ static void worker_finish(struct worker *w, bool chain, const char *result,
 /*
  * Ends w's run with a result.  With chain, w goes straight on to its next
  * job; a handler that failed to start does not chain, so that a broken
- * handler cannot recurse through a whole queue.
+ * handler cannot recurse through a whole queue.  A result that cannot be
+ * written now keeps w busy until it is (worker_record).
  */
 static void worker_finish(struct worker *w, bool chain, const char *result,
 			  const char *fmt, ...)
@@ -279,14 +298,10 @@ static void worker_finish(struct worker *w, bool chain, const char *result,
 	}
 	w->finishing = true;
 	if (!w->abandoned) {
-		r = worker_write_result(w, chain);
-		if (!r) {
-			log_warnx("job %s: Redis unavailable, result %s kept "
-				  "until it is back",
-				  w->job_id, w->result);
+		r = worker_record(w, chain);
+		if (!r)
 			return;
-		}
-		next = worker_result_logged(w, r);
+		next = r->element[1];
 	}
 	worker_free_slot(w);
 	if (next && worker_take(w, next) > 0) {
@@ -303,6 +318,7 @@ static void worker_finish(struct worker *w, bool chain, const char *result,
 
 void worker_flush(void)
 {
+	bool kept = false;
 	redisReply *r;
 	unsigned i;
 
@@ -311,14 +327,44 @@ void worker_flush(void)
 
 		if (!w->finishing || w->pid)
 			continue;
-		r = worker_write_result(w, false);
-		if (!r)
-			return;
-		worker_result_logged(w, r);
+		r = worker_record(w, false);
+		if (!r) {
+			if (!redis_ok())
+				return;
+			kept = true;
+			continue;
+		}
 		freeReplyObject(r);
 		worker_free_slot(w);
 	}
+	if (!kept)
+		flush_backoff_us = WORKER_FLUSH_MIN_US;
 	worker_kick();
+}
+
+static int worker_flush_timer(sd_event_source *s, uint64_t usec, void *arg)
+{
+	if (redis_ok())
+		worker_flush();
+	return 0;
+}
+
+/* Tries the results kept after an error reply again, with a backoff. */
+static void worker_flush_later(void)
+{
+	if (!flush_src) {
+		if (sd_event_add_time_relative(
+			    jsvd->ev, &flush_src, CLOCK_MONOTONIC,
+			    flush_backoff_us, 0, worker_flush_timer, NULL) < 0)
+			fatalx("cannot arm the result retry timer");
+	} else if (sd_event_source_set_time_relative(flush_src,
+						     flush_backoff_us) < 0) {
+		fatalx("cannot arm the result retry timer");
+	}
+	sd_event_source_set_enabled(flush_src, SD_EVENT_ONESHOT);
+	flush_backoff_us *= 2;
+	if (flush_backoff_us > WORKER_FLUSH_MAX_US)
+		flush_backoff_us = WORKER_FLUSH_MAX_US;
 }
 
 /* Makes w free: it runs nothing and has no result to write. */
@@ -704,6 +750,60 @@ void worker_check_stops(void)
 	}
 }
 
+/* Kills w's handler; its result will not be written (the claim is gone). */
+static void worker_abandon(struct worker *w)
+{
+	w->abandoned = true;
+	kill(-w->pid, SIGKILL);
+}
+
+void worker_reconcile(void)
+{
+	const char **argv;
+	redisReply *r, *gone;
+	struct worker *w;
+	unsigned i;
+	size_t k;
+	int argc = 0;
+
+	argv = xreallocarray(NULL, 1 + 2 * jsvd->nworkers, sizeof(*argv));
+	argv[argc++] = jsvd->pool_id;
+	for (i = 0; i < jsvd->nworkers; i++) {
+		w = &jsvd->workers[i];
+		if (!w->job_id[0] || w->abandoned || !(w->pid || w->finishing))
+			continue;
+		argv[argc++] = w->job_id;
+		argv[argc++] = w->token;
+	}
+	r = redis_script(SCRIPT_HANDBACK, argc, argv);
+	free(argv);
+	if (!r)
+		return;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[1]->type != REDIS_REPLY_ARRAY) {
+		log_warnx("redis: cannot reconcile this pool's claims: %s",
+			  redis_errstr(r) ? redis_errstr(r) : "bad reply");
+		freeReplyObject(r);
+		return;
+	}
+	if (r->element[0]->integer > 0)
+		log_warnx("handed back %lld jobs claimed by commands whose "
+			  "reply was lost",
+			  r->element[0]->integer);
+	gone = r->element[1];
+	for (k = 0; k < gone->elements; k++) {
+		w = worker_running(gone->element[k]->str);
+		if (!w || w->abandoned)
+			continue;
+		log_warnx("job %s (%s): handed to another pool meanwhile, "
+			  "killing this pool's duplicate handler",
+			  w->job_id, w->job_name);
+		worker_abandon(w);
+	}
+	freeReplyObject(r);
+	worker_kick();
+}
+
 /*
  * Forgets every claim of this pool: the jobs were, or will be, handed back
  * to their queues by pool recovery, so the handlers still running are
@@ -716,12 +816,10 @@ void worker_lost_pool(void)
 	for (i = 0; i < jsvd->nworkers; i++) {
 		struct worker *w = &jsvd->workers[i];
 
-		if (w->pid) {
-			w->abandoned = true;
-			kill(-w->pid, SIGKILL);
-		} else if (w->finishing) {
+		if (w->pid)
+			worker_abandon(w);
+		else if (w->finishing)
 			worker_free_slot(w);
-		}
 	}
 	worker_kick();
 }
@@ -739,7 +837,6 @@ void worker_drain(void)
 		log_info("job %s (%s): still running at shutdown, handing "
 			 "it back to its queue",
 			 w->job_id, w->job_name);
-		w->abandoned = true;
-		kill(-w->pid, SIGKILL);
+		worker_abandon(w);
 	}
 }

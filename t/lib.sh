@@ -18,6 +18,10 @@
 #                                      [jobsvcd] settings of the next daemon
 #   JSV_KEEP=1                         keep the temporary directory
 #
+# Faults between a daemon and Redis: start_daemon_proxied NAME puts
+# t/faultproxy.py between them, and proxy_rule NAME ... tells it what to
+# break (see the functions below and t/faultproxy.py).
+#
 # A test looks like:
 #	set -eu
 #	. "${0%/*}/../lib.sh"
@@ -285,7 +289,7 @@ write_conf()
 		cat <<EOF
 # written by t/lib.sh for $TEST_NAME
 [jobsvcd]
-redis = unix:$REDIS_SOCK
+redis = unix:${REDIS_VIA:-$REDIS_SOCK}
 namespace = test
 workers = $JSV_WORKERS
 log_dir = $JSV_TMP/logs
@@ -447,6 +451,54 @@ valgrind_report()
 		printf '\n--- %s\n' "$f"
 		head -n 60 "$f"
 	done
+}
+
+# ------------------------------------------------------------ fault proxy
+
+declare -A PROXY_CTL=() # daemon name -> the control socket of its proxy
+
+# start_daemon_proxied [NAME]: start_daemon NAME, with the daemon's Redis
+# connections relayed by its own t/faultproxy.py (log: NAME.proxy.log).
+start_daemon_proxied()
+{
+	local name=${1:-a}
+	command -v python3 >/dev/null 2>&1 || skip "python3 is not installed"
+	local lsock=$JSV_TMP/$name.rp.sock csock=$JSV_TMP/$name.rpc.sock
+	rm -f "$csock"
+	python3 "$abs_top_srcdir/t/faultproxy.py" serve "$lsock" \
+		"$REDIS_SOCK" "$csock" 2>>"$JSV_TMP/$name.proxy.log" &
+	disown $!
+	PROXY_CTL[$name]=$csock
+	wait_for "the fault proxy of $name to listen" test -S "$csock"
+	REDIS_VIA=$lsock start_daemon "$name"
+}
+
+# proxy NAME COMMAND...: a command to NAME's proxy; prints its answer.
+proxy()
+{
+	local name=$1
+	shift
+	[ -n "${PROXY_CTL[$name]:-}" ] || fail "daemon $name has no proxy"
+	python3 "$abs_top_srcdir/t/faultproxy.py" ctl "${PROXY_CTL[$name]}" "$@"
+}
+
+# proxy_rule NAME ACTION TIMES REGEX: adds a rule; prints its number.
+proxy_rule()
+{
+	local n
+	n=$(proxy "$1" add "$2" "$3" "$4") || fail "proxy $1: add $2 $3 $4: $n"
+	echo "$n"
+}
+
+rule_fired()
+{
+	[ "$(proxy "$1" fired "$2")" -ge "${3:-1}" ]
+}
+
+# wait_fired NAME RULE [TIMES]: until the rule fired TIMES (default 1).
+wait_fired()
+{
+	wait_for "rule $2 of the proxy of $1 to fire" rule_fired "$@"
 }
 
 # ----------------------------------------------------------------- jobsvc-ctl

@@ -26,6 +26,7 @@ JSV_INTEG_TESTS = \
 	t/integ/protocol-abuse.sh \
 	t/integ/non-admin.sh \
 	t/integ/redis-down.sh \
+	t/integ/lost-reply.sh \
 	t/integ/config-check.sh \
 	t/integ/reload.sh \
 	t/integ/socket-in-use.sh
@@ -50,4 +51,4 @@ AM_TESTS_ENVIRONMENT = \
 	export abs_top_builddir abs_top_srcdir;
 
 EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_TEST_HANDLERS) \
-	t/lib.sh t/run-tests t/bench/bench.sh t/bench/stamp.c
+	t/lib.sh t/faultproxy.py t/run-tests t/bench/bench.sh t/bench/stamp.c

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 -- job_stop: ARGV ns, id.  A waiting job (Pending or Scheduled) leaves its
 -- queue and ends Stopped at once, so it never runs; a Running one is
 -- flagged and its pool told to stop it.  Returns "Stopped" or "Stopping",

@@ -1,3 +1,4 @@
+#!lua flags=allow-oom
 -- pool_leave: ARGV ns, pool id.  Removes a pool that shut down cleanly;
 -- what it still held goes back to the queues without counting as lost.
 local pool = ARGV[2]

@@ -1,9 +1,11 @@
+#!lua flags=allow-oom
 -- pool_register: ARGV ns, pool id, pid, host, concurrency, identity, crash
 -- retries, then the job types this pool serves.  Registers the pool.
 -- Earlier pools with the same identity (host and control socket) are gone,
 -- since this daemon now holds their socket: their claimed jobs are
 -- recovered at once.  Returns {jobs recovered, what this pool's record was
--- before: "new" (none), "dead" (declared dead meanwhile) or "ok"}.
+-- before: "new" (none), "dead" (declared dead meanwhile) or "ok"}.  Its
+-- run of timely heartbeats starts anew (see heartbeat.lua).
 local pool = ARGV[2]
 local n = 0
 for _, other in ipairs(redis.call('ZRANGE', p .. 'pools', 0, -1)) do
@@ -20,7 +22,7 @@ if not was then
 end
 redis.call('HSET', pk, 'id', pool, 'pid', ARGV[3], 'host', ARGV[4],
   'concurrency', ARGV[5], 'identity', ARGV[6], 'heartbeat_at', now,
-  'status', 'Healthy')
+  'status', 'Healthy', 'beating_since', now_ms)
 redis.call('ZADD', p .. 'pools', now_ms, pool)
 for i = 8, #ARGV do
   redis.call('SADD', p .. 'queues', ARGV[i])

@@ -9,7 +9,9 @@
 --
 -- Keys, under "<namespace>:":
 --   job:<id>              hash, the job record (SPEC section 2 fields, plus
---                         token, stop, unique_key and queued_at)
+--                         token, stop, unique_key, queued_at, and
+--                         done_token: the token of the last run whose
+--                         result was recorded)
 --   q:<type>              list, pending job ids, head first
 --   q:<type>:stopping:<t> list, a queue being stopped in batches
 --   stopping              set of such lists
@@ -19,10 +21,12 @@
 --   paused                set of paused job types (SCHEDULER pauses firing)
 --   active:<type>         set of claimed job ids, for max_concurrency
 --   pools                 zset, pool id scored by its last heartbeat (ms)
---   pool:<id>             hash, the pool record
+--   pool:<id>             hash, the pool record (beating_since: when its
+--                         current run of timely heartbeats began, ms)
 --   pool:<id>:jobs        hash, job id -> claim token
 --   pool:<id>:workers     hash, worker id -> job id of busy workers
---   unique:<type>:<sha1>  string, the id of the waiting unique job
+--   unique:<type>:<sha1>  string, the id of the unique job that has not
+--                         ended yet (waiting, running or waiting to retry)
 --   exec:<execution id>   set of job ids
 --   finished, failed      zsets, ended jobs by end time (Success and
 --                         Stopped; Error), for retention
@@ -38,7 +42,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1])
 local now_ms = now * 1000 + math.floor(tonumber(t[2]) / 1000)
 
--- Releases the unique key a waiting job holds.
+-- Releases the unique key a job holds until it ends.
 local function ununiq(job, id)
   local uk = redis.call('HGET', job, 'unique_key')
   if uk and uk ~= '' and redis.call('GET', uk) == id then
@@ -72,6 +76,20 @@ local function delay(job, id, at_ms, status)
   redis.call('PUBLISH', p .. 'notify', 'timer')
 end
 
+-- Takes a claimed job of the given name from its pool back to the head of
+-- its queue with an error note, or ends it Stopped when a stop was asked
+-- for (stop is its stop field).
+local function unclaim(job, id, name, stop, note)
+  redis.call('SREM', p .. 'active:' .. name, id)
+  if stop == '1' then
+    finish(job, id, 'Stopped', '')
+  else
+    redis.call('HSET', job, 'pool_id', '', 'worker_id', '', 'error', note)
+    redis.call('HDEL', job, 'token')
+    enqueue(job, id, name, true)
+  end
+end
+
 -- Hands back the jobs a pool had claimed: to the head of their queues, or
 -- Stopped when a stop was asked for, or Error when the job has now lost
 -- more runs than max_retries + allowance (so a job that kills its daemon
@@ -87,18 +105,14 @@ local function recover(pool, why, allowance)
     if redis.call('HGET', job, 'token') == tok then
       local f = redis.call('HMGET', job, 'name', 'stop', 'attempts',
         'max_retries')
-      redis.call('SREM', p .. 'active:' .. f[1], id)
-      if f[2] == '1' then
-        finish(job, id, 'Stopped', '')
-      elseif allowance >= 0 and
+      if f[2] ~= '1' and allowance >= 0 and
           tonumber(f[3]) > tonumber(f[4] or '0') + allowance then
+        redis.call('SREM', p .. 'active:' .. f[1], id)
         finish(job, id, 'Error', 'worker pool ' .. pool .. ' ' .. why ..
           ' while running it, ' .. f[3] .. ' runs lost')
       else
-        redis.call('HSET', job, 'pool_id', '', 'worker_id', '',
-          'error', 'requeued: worker pool ' .. pool .. ' ' .. why)
-        redis.call('HDEL', job, 'token')
-        enqueue(job, id, f[1], true)
+        unclaim(job, id, f[1], f[2],
+          'requeued: worker pool ' .. pool .. ' ' .. why)
       end
       n = n + 1
     end
@@ -134,7 +148,6 @@ local function claim(pool, worker, token, first)
             'update_time', now, 'pool_id', pool, 'worker_id', worker,
             'token', token, 'check_in', '', 'check_in_at', '',
             'end_time', '', 'error', '')
-          ununiq(job, id)
           redis.call('SADD', p .. 'active:' .. ty, id)
           redis.call('HSET', p .. 'pool:' .. pool .. ':jobs', id, token)
           redis.call('HSET', p .. 'pool:' .. pool .. ':workers', worker, id)
