@@ -27,6 +27,7 @@ JSV_INTEG_TESTS = \
 	t/integ/non-admin.sh \
 	t/integ/redis-down.sh \
 	t/integ/lost-reply.sh \
+	t/integ/finish-error.sh \
 	t/integ/config-check.sh \
 	t/integ/reload.sh \
 	t/integ/socket-in-use.sh

@@ -1,0 +1,46 @@
+#!/bin/bash
+# Redis answers a job's result with an error (an ACL that denies scripts:
+# NOPERM; BUSY, OOM, READONLY, MISCONF injected by t/faultproxy.py): the
+# daemon keeps the result and writes it once Redis takes it; the job is
+# not left Running, not run again, and the next job runs.
+set -eu
+JSV_WORKERS=1
+. "${0%/*}/../lib.sh"
+start_daemon_proxied a
+
+runs()
+{
+	grep -c "^$1 " "$DATA/ran" || true
+}
+
+note "NOPERM: an ACL denies the scripts while a job ends"
+first=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
+wait_for "$first to start" eval '[ "$(runs "$first")" = 1 ]'
+second=$(submit RECORD --param file="$DATA/ran")
+sent=$(proxy_rule a delay:0 1 '^EVALSHA finish ')
+redis_cli ACL SETUSER default -evalsha -eval >/dev/null
+wait_fired a "$sent"
+assert_eq "$first while its result is refused" Running \
+	"$(redis_cli HGET "test:job:$first" status)"
+sleep 1
+assert_eq "$first while its result is still refused" Running \
+	"$(redis_cli HGET "test:job:$first" status)"
+redis_cli ACL SETUSER default +@all >/dev/null
+wait_status -t 20 "$first" Success
+wait_status -t 20 "$second" Success
+assert_eq "runs of $first" 1 "$(runs "$first")"
+assert_eq "runs of $second" 1 "$(runs "$second")"
+
+for code in BUSY OOM READONLY MISCONF; do
+	note "$code: the next two results are answered with $code"
+	rule=$(proxy_rule a "error:$code" 2 '^EVALSHA finish ')
+	id=$(submit RECORD --param file="$DATA/ran" --param fail_first=1)
+	wait_status -t 20 "$id" Error
+	wait_fired a "$rule" 2
+	assert_eq "runs of $id ($code)" 1 "$(runs "$id")"
+	assert_eq "error of $id ($code)" "exit status 3" "$(job_field "$id" error)"
+	assert_eq "attempts of $id ($code)" 1 "$(job_field "$id" attempts)"
+done
+id=$(submit OK)
+wait_status "$id" Success
+pass
