@@ -604,6 +604,13 @@ job_has_no_worker()
 	[ -z "$(worker_of "$1")" ]
 }
 
+# runs ID [FILE]: how many runs of job ID the RECORD handler recorded in
+# FILE (default $DATA/ran).
+runs()
+{
+	grep -c "^$1 " "${2:-$DATA/ran}" 2>/dev/null || true
+}
+
 busy_workers_are()
 {
 	[ "$(ctl -j status | jq .workers.busy)" = "$1" ]

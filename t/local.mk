@@ -28,6 +28,7 @@ JSV_INTEG_TESTS = \
 	t/integ/redis-down.sh \
 	t/integ/lost-reply.sh \
 	t/integ/finish-error.sh \
+	t/integ/heartbeat-oom.sh \
 	t/integ/config-check.sh \
 	t/integ/reload.sh \
 	t/integ/socket-in-use.sh

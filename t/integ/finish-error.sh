@@ -8,11 +8,6 @@ JSV_WORKERS=1
 . "${0%/*}/../lib.sh"
 start_daemon_proxied a
 
-runs()
-{
-	grep -c "^$1 " "$DATA/ran" || true
-}
-
 note "NOPERM: an ACL denies the scripts while a job ends"
 first=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
 wait_for "$first to start" eval '[ "$(runs "$first")" = 1 ]'

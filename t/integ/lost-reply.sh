@@ -9,11 +9,6 @@ JSV_WORKERS=1
 . "${0%/*}/../lib.sh"
 start_daemon_proxied a
 
-runs()
-{
-	grep -c "^$1 " "$DATA/ran" || true
-}
-
 job_claimed()
 {
 	[ "$(redis_cli HGET "test:job:$1" status)" = Running ]

@@ -1,0 +1,67 @@
+#!/bin/bash
+# Two daemons, each running a job, while their heartbeats cannot be written
+# for three dead timeouts: first Redis is out of memory (maxmemory reached:
+# heartbeats must get through, as claims and results do), then every
+# heartbeat is refused (t/faultproxy.py): when they come back, no daemon
+# declares the other dead, as its own heartbeats were failing too.  Each
+# job runs once.
+set -eu
+JSV_WORKERS=1
+. "${0%/*}/../lib.sh"
+start_daemon_proxied a
+start_daemon_proxied b
+
+# two_jobs TAG: starts a long job on each daemon, j1 and j2.
+two_jobs()
+{
+	j1=$(submit RECORD --param file="$DATA/ran" --param seconds=6 --param tag="$1")
+	j2=$(submit RECORD --param file="$DATA/ran" --param seconds=6 --param tag="$1")
+	wait_for "both $1 jobs to start" eval '[ "$(runs "$j1")" = 1 ] && [ "$(runs "$j2")" = 1 ]'
+	assert_ne "pools of the two $1 jobs" "$(job_field "$j1" pool_id)" \
+		"$(job_field "$j2" pool_id)"
+}
+
+# ran_once TAG IDS...: each job ends Success after one run, both pools
+# Healthy.
+ran_once()
+{
+	local tag=$1 id st
+	shift
+	for id in "$@"; do
+		wait_status -t 20 "$id" Success
+		assert_eq "runs of $id ($tag)" 1 "$(runs "$id")"
+		assert_eq "attempts of $id ($tag)" 1 "$(job_field "$id" attempts)"
+	done
+	st=$(ctl -j pools | jq -r '[.[].status] | sort | join(" ")')
+	assert_eq "status of the pools ($tag)" "Healthy Healthy" "$st"
+	for d in a b; do
+		if grep -q "recovered .* dead worker pools" "$JSV_TMP/$d.log"; then
+			fail "daemon $d recovered a live pool ($tag)"
+		fi
+	done
+}
+
+submit_refused()
+{
+	! ctl submit OK
+}
+
+note "Redis is out of memory"
+two_jobs oom
+redis_cli CONFIG SET maxmemory 1 >/dev/null
+wait_for "submissions to be refused for lack of memory" submit_refused
+sleep 3
+redis_cli CONFIG SET maxmemory 0 >/dev/null
+ran_once oom "$j1" "$j2"
+
+note "every heartbeat is refused"
+two_jobs refused
+ra=$(proxy_rule a error:OOM 0 '^EVALSHA heartbeat ')
+rb=$(proxy_rule b error:OOM 0 '^EVALSHA heartbeat ')
+wait_fired a "$ra"
+wait_fired b "$rb"
+sleep 3
+proxy a del "$ra" >/dev/null
+proxy b del "$rb" >/dev/null
+ran_once refused "$j1" "$j2"
+pass
