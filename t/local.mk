@@ -18,6 +18,7 @@ JSV_INTEG_TESTS = \
 	t/integ/fairness.sh \
 	t/integ/unknown-type.sh \
 	t/integ/unique.sh \
+	t/integ/unique-retry.sh \
 	t/integ/execution.sh \
 	t/integ/submit-from.sh \
 	t/integ/dead-pool.sh \
