@@ -750,13 +750,25 @@ void worker_check_stops(void)
 	}
 }
 
-/* Kills w's handler; its result will not be written (the claim is gone). */
+/*
+ * Kills w's handler and drops its result: its claim is gone, or goes back
+ * to its queue when the daemon leaves.
+ */
 static void worker_abandon(struct worker *w)
 {
 	w->abandoned = true;
 	kill(-w->pid, SIGKILL);
 }
 
+/*
+ * Reconciles this pool's claims in Redis with its slots (handback.lua):
+ * the claims no slot holds, made by commands whose reply was lost, go back
+ * to their queues, and the handlers whose claim another pool recovered
+ * meanwhile are killed.  Runs on every reconnection and heartbeat, since a
+ * command sent on a connection that timed out may still run in Redis
+ * after the reconnection.  Not while draining: what this pool still holds
+ * then goes back to the queues when it leaves.
+ */
 void worker_reconcile(void)
 {
 	const char **argv;
@@ -766,11 +778,13 @@ void worker_reconcile(void)
 	size_t k;
 	int argc = 0;
 
+	if (jsvd->draining)
+		return;
 	argv = xreallocarray(NULL, 1 + 2 * jsvd->nworkers, sizeof(*argv));
 	argv[argc++] = jsvd->pool_id;
 	for (i = 0; i < jsvd->nworkers; i++) {
 		w = &jsvd->workers[i];
-		if (!w->job_id[0] || w->abandoned || !(w->pid || w->finishing))
+		if (!w->job_id[0] || !(w->pid || w->finishing))
 			continue;
 		argv[argc++] = w->job_id;
 		argv[argc++] = w->token;
