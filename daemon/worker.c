@@ -780,12 +780,13 @@ void worker_reconcile(void)
 
 	if (jsvd->draining)
 		return;
-	argv = xreallocarray(NULL, 1 + 2 * jsvd->nworkers, sizeof(*argv));
+	argv = xreallocarray(NULL, 1 + 3 * jsvd->nworkers, sizeof(*argv));
 	argv[argc++] = jsvd->pool_id;
 	for (i = 0; i < jsvd->nworkers; i++) {
 		w = &jsvd->workers[i];
 		if (!w->job_id[0] || !(w->pid || w->finishing))
 			continue;
+		argv[argc++] = w->id;
 		argv[argc++] = w->job_id;
 		argv[argc++] = w->token;
 	}

@@ -31,8 +31,14 @@ when it starts with "ERR"):
         delay:MS            the reply is held back MS milliseconds
         error:CODE          the command is not forwarded: the client gets
                             the error "CODE injected by faultproxy"
+        hold                the command is not forwarded until `release`,
+                            and then on a connection of its own; no reply
+                            reaches the client on its connection (a
+                            command that Redis runs after the client gave
+                            up on it)
     fired N                 how many times rule N fired
     del N | clear           removes rule N, or every rule
+    release                 sends the held commands; prints how many
     cutall                  closes every connection at once
     conns                   the number of relayed connections open
 """
@@ -51,6 +57,7 @@ rules = {}  # number -> Rule
 next_rule = 1
 scripts = {}  # sha1 -> script name
 conns = set()
+held = []  # commands held back, raw
 
 
 def log(msg):
@@ -204,6 +211,11 @@ class Relay:
                 if action and action.startswith("error:"):
                     self.pending.put(("inject", action[6:]))
                     continue
+                if action == "hold":
+                    with lock:
+                        held.append(raw)
+                    self.pending.put(("hold", None))
+                    continue
                 self.server.sendall(raw)
                 if text.split(" ", 1)[0] in ("SUBSCRIBE", "PSUBSCRIBE"):
                     self.pending.put(("raw", None))
@@ -228,6 +240,9 @@ class Relay:
                             self.client.sendall(rd.buf)
                             rd.buf = b""
                         rd.fill()
+                if kind == "hold":
+                    withheld = True
+                    continue
                 if kind == "inject":
                     if not withheld:
                         self.client.sendall(
@@ -247,12 +262,26 @@ class Relay:
         self.close()
 
 
-def control(cmd):
+def release(upstream_path):
+    """Runs the held commands, each on a connection of its own."""
+    with lock:
+        cmds = held[:]
+        held.clear()
+    for raw in cmds:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(upstream_path)
+        s.sendall(raw)
+        log("released: %s" % Reader(s).reply()[:200])
+        s.close()
+    return str(len(cmds))
+
+
+def control(cmd, upstream_path):
     global next_rule
     words = cmd.split(" ", 3)
     if words[0] == "add" and len(words) == 4:
         action, times, regex = words[1], int(words[2]), words[3]
-        if not re.match(r"^(cut|drop|delay:\d+|error:\S+)$", action):
+        if not re.match(r"^(cut|drop|hold|delay:\d+|error:\S+)$", action):
             return "ERR unknown action %s" % action
         with lock:
             n = next_rule
@@ -278,6 +307,8 @@ def control(cmd):
             c.close()
         log("cut %d connections" % len(victims))
         return "OK"
+    if words[0] == "release":
+        return release(upstream_path)
     if words[0] == "conns":
         with lock:
             return str(len(conns))
@@ -293,7 +324,7 @@ def listen(path):
     return s
 
 
-def serve_control(path):
+def serve_control(path, upstream_path):
     srv = listen(path)
     while True:
         c, _ = srv.accept()
@@ -305,15 +336,16 @@ def serve_control(path):
                     break
                 data += chunk
             try:
-                answer = control(data.decode().strip())
-            except (ValueError, re.error) as e:
+                answer = control(data.decode().strip(), upstream_path)
+            except (ValueError, re.error, OSError, EOFError) as e:
                 answer = "ERR %s" % e
             c.sendall(answer.encode() + b"\n")
 
 
 def serve(listen_path, upstream_path, control_path):
     srv = listen(listen_path)
-    threading.Thread(target=serve_control, args=(control_path,),
+    threading.Thread(target=serve_control,
+                     args=(control_path, upstream_path),
                      daemon=True).start()
     log("relaying %s to %s" % (listen_path, upstream_path))
     while True:

@@ -1,21 +1,27 @@
 #!lua flags=allow-oom
--- handback: ARGV ns, pool id, then pairs of job id and claim token, the
--- claims this pool's slots hold.  Reconciles the pool's claims in Redis
--- with them, which replies lost on the way (a dropped connection, a
--- timeout) can make differ: a claim that no slot holds was made by a claim
--- or finish whose reply never arrived, so no handler ran it; it goes back
--- to the head of its queue without using up an attempt (or ends Stopped if
--- a stop was asked for).  Running it again changes nothing.  Returns
--- {claims handed back, the given job ids whose claim is no longer this
--- pool's (recovered by another pool meanwhile)}.
+-- handback: ARGV ns, pool id, then triples of worker id, job id and claim
+-- token, the claims this pool's slots hold.  Reconciles the pool's claims
+-- in Redis with them, which replies lost on the way (a dropped connection,
+-- a timeout) can make differ: a claim that no slot holds was made by a
+-- claim or finish whose reply never arrived, so no handler ran it; it goes
+-- back to the head of its queue without using up an attempt (or ends
+-- Stopped if a stop was asked for).  The busy workers are set to what the
+-- slots run.  Running it again changes nothing.  Returns {claims handed
+-- back, the given job ids whose claim is no longer this pool's (recovered
+-- by another pool meanwhile)}.
 local pool = ARGV[2]
 local pj = p .. 'pool:' .. pool .. ':jobs'
 local pw = p .. 'pool:' .. pool .. ':workers'
 local held, gone = {}, {}
-for i = 3, #ARGV - 1, 2 do
-  held[ARGV[i]] = ARGV[i + 1]
-  if redis.call('HGET', p .. 'job:' .. ARGV[i], 'token') ~= ARGV[i + 1] then
-    gone[#gone + 1] = ARGV[i]
+for i = 3, #ARGV - 2, 3 do
+  local id, tok = ARGV[i + 1], ARGV[i + 2]
+  if redis.call('HGET', p .. 'job:' .. id, 'token') == tok then
+    held[id] = tok
+    if redis.call('HGET', pw, ARGV[i]) ~= id then
+      redis.call('HSET', pw, ARGV[i], id)
+    end
+  else
+    gone[#gone + 1] = id
   end
 end
 local n = 0

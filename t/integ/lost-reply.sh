@@ -52,6 +52,27 @@ wait_status -t 20 "$id" Success
 assert_eq "runs of $id" 1 "$(runs "$id")"
 assert_eq "attempts of $id" 1 "$(job_field "$id" attempts)"
 
+note "a claim runs in Redis after the daemon gave up on it"
+# The claim of the idle worker is held back; once the daemon has given up
+# on it and its only worker runs a long job, the claim runs and takes a job
+# for that worker.  No reconnection follows: the heartbeat finds the claim.
+ctl queue pause RECORD >/dev/null
+id=$(submit RECORD --param file="$DATA/ran")
+rule=$(proxy_rule a hold 1 '^EVALSHA claim ')
+wait_fired a "$rule"
+long_submitted()
+{
+	long=$(ctl submit SLEEP --param seconds=4)
+}
+wait_for "a submission once the daemon has reconnected" long_submitted
+wait_status "$long" Running
+redis_cli SREM test:paused RECORD >/dev/null
+assert_eq "held claims released" 1 "$(proxy a release)"
+wait_status -t 20 "$id" Success
+wait_status "$long" Success
+assert_eq "runs of $id" 1 "$(runs "$id")"
+assert_eq "attempts of $id" 1 "$(job_field "$id" attempts)"
+
 note "Redis pauses for longer than the command timeout while a job ends"
 first=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
 wait_for "$first to start" eval '[ "$(runs "$first")" = 1 ]'
