@@ -32,6 +32,10 @@ finish_lost()
 	assert_eq "runs of $first ($1)" 1 "$(runs "$first")"
 	assert_eq "runs of $second ($1)" 1 "$(runs "$second")"
 	assert_eq "attempts of $second ($1)" 1 "$(job_field "$second" attempts)"
+	# The finish sent again is recognised, not reported as discarded.
+	if grep -q "job $first: result .* discarded" "$JSV_TMP/a.log"; then
+		fail "the log says the recorded result of $first was discarded"
+	fi
 }
 
 note "the connection is cut right after a finish ran"
