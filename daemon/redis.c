@@ -104,7 +104,9 @@ static int redis_load_scripts(void)
 		if (!r)
 			return -EIO;
 		if (r->type != REDIS_REPLY_STRING || r->len != 40) {
-			log_warnx("redis: cannot load script %d: %s", i,
+			log_warnx("redis: cannot load script %d: %s (jobsvcd "
+				  "needs Redis 7.0 or later)",
+				  i,
 				  r->type == REDIS_REPLY_ERROR ? r->str : "?");
 			freeReplyObject(r);
 			return -EINVAL;
