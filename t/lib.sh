@@ -20,7 +20,8 @@
 #
 # Faults between a daemon and Redis: start_daemon_proxied NAME puts
 # t/faultproxy.py between them, and proxy_rule NAME ... tells it what to
-# break (see the functions below and t/faultproxy.py).
+# break (see the functions below and t/faultproxy.py); redis_pause,
+# redis_deny and redis_full make Redis itself stall or refuse commands.
 #
 # A test looks like:
 #	set -eu
@@ -238,6 +239,38 @@ stop_redis()
 	kill -s "$sig" "$REDIS_PID" 2>/dev/null || true
 	wait "$REDIS_PID" 2>/dev/null || true
 	REDIS_PID=
+}
+
+# redis_pause MS: Redis runs no client's command for MS milliseconds.
+redis_pause()
+{
+	redis_cli CLIENT PAUSE "$1" ALL >/dev/null
+}
+
+# redis_deny COMMAND...: the daemons' Redis user (default) gets NOPERM for
+# these commands; redis_allow_all undoes it.
+redis_deny()
+{
+	local c
+	local -a rules=()
+	for c in "$@"; do
+		rules+=("-$c")
+	done
+	redis_cli ACL SETUSER default "${rules[@]}" >/dev/null
+}
+
+redis_allow_all()
+{
+	redis_cli ACL SETUSER default +@all >/dev/null
+}
+
+# redis_full on|off: maxmemory 1 byte (Redis refuses what may grow its
+# memory with OOM), or no limit.
+redis_full()
+{
+	local bytes=0
+	[ "$1" = on ] && bytes=1
+	redis_cli CONFIG SET maxmemory "$bytes" >/dev/null
 }
 
 # ----------------------------------------------------------- configuration

@@ -13,14 +13,14 @@ first=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
 wait_for "$first to start" eval '[ "$(runs "$first")" = 1 ]'
 second=$(submit RECORD --param file="$DATA/ran")
 sent=$(proxy_rule a delay:0 1 '^EVALSHA finish ')
-redis_cli ACL SETUSER default -evalsha -eval >/dev/null
+redis_deny evalsha eval
 wait_fired a "$sent"
 assert_eq "$first while its result is refused" Running \
 	"$(redis_cli HGET "test:job:$first" status)"
 sleep 1
 assert_eq "$first while its result is still refused" Running \
 	"$(redis_cli HGET "test:job:$first" status)"
-redis_cli ACL SETUSER default +@all >/dev/null
+redis_allow_all
 wait_status -t 20 "$first" Success
 wait_status -t 20 "$second" Success
 assert_eq "runs of $first" 1 "$(runs "$first")"

@@ -48,10 +48,10 @@ submit_refused()
 
 note "Redis is out of memory"
 two_jobs oom
-redis_cli CONFIG SET maxmemory 1 >/dev/null
+redis_full on
 wait_for "submissions to be refused for lack of memory" submit_refused
 sleep 3
-redis_cli CONFIG SET maxmemory 0 >/dev/null
+redis_full off
 ran_once oom "$j1" "$j2"
 
 note "every heartbeat is refused"

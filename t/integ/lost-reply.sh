@@ -81,7 +81,7 @@ note "Redis pauses for longer than the command timeout while a job ends"
 first=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
 wait_for "$first to start" eval '[ "$(runs "$first")" = 1 ]'
 second=$(submit RECORD --param file="$DATA/ran")
-redis_cli CLIENT PAUSE 3000 ALL >/dev/null
+redis_pause 3000
 wait_status -t 20 "$first" Success
 wait_status -t 20 "$second" Success
 assert_eq "runs of $first (pause)" 1 "$(runs "$first")"
