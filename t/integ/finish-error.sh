@@ -9,7 +9,7 @@ JSV_WORKERS=1
 start_daemon_proxied a
 
 note "NOPERM: an ACL denies the scripts while a job ends"
-first=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
+first=$(submit RECORD --param file="$DATA/ran" --param seconds=3)
 wait_for "$first to start" eval '[ "$(runs "$first")" = 1 ]'
 second=$(submit RECORD --param file="$DATA/ran")
 sent=$(proxy_rule a delay:0 1 '^EVALSHA finish ')

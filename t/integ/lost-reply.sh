@@ -20,12 +20,12 @@ job_claimed()
 finish_lost()
 {
 	local first second rule
-	first=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
+	rule=$(proxy_rule a "$1" 1 '^EVALSHA finish ')
+	first=$(submit RECORD --param file="$DATA/ran" --param seconds=2)
 	wait_for "$first to start" eval '[ "$(runs "$first")" = 1 ]'
 	second=$(submit RECORD --param file="$DATA/ran")
 	assert_eq "the second job waits for the only worker" Pending \
 		"$(job_status "$second")"
-	rule=$(proxy_rule a "$1" 1 '^EVALSHA finish ')
 	wait_status -t 20 "$first" Success
 	wait_status -t 20 "$second" Success
 	rule_fired a "$rule" || fail "the finish of $first was not sent via the rule"
