@@ -239,6 +239,7 @@ int queue_submit(struct json_object *jobs, struct json_object **results)
 	}
 	for (i = 0; i < nok; i++) {
 		redisReply *r = replies[i];
+		const char *why;
 
 		if (r->type == REDIS_REPLY_STRING) {
 			json_object_array_put_idx(*results, which[i],
@@ -253,12 +254,15 @@ int queue_submit(struct json_object *jobs, struct json_object **results)
 							       JSV_E_UNIQUE,
 							       err));
 		} else {
-			log_warnx("redis: submit failed: %s",
-				  r->type == REDIS_REPLY_ERROR ? r->str : "?");
+			/* OOM when Redis is full, NOPERM, READONLY... */
+			why = redis_errstr(r) ? redis_errstr(r) : "bad reply";
+			log_warnx("redis: submit failed: %s", why);
+			snprintf(err, sizeof(err), "Redis refused the job: %s",
+				 why);
 			json_object_array_put_idx(*results, which[i],
 						  queue_result(which[i], NULL,
 							       JSV_E_INTERNAL,
-							       NULL));
+							       err));
 		}
 		freeReplyObject(r);
 	}

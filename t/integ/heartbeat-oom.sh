@@ -1,7 +1,8 @@
 #!/bin/bash
 # Two daemons, each running a job, while their heartbeats cannot be written
 # for three dead timeouts: first Redis is out of memory (maxmemory reached:
-# heartbeats must get through, as claims and results do), then every
+# submissions are refused with Redis's reason, but heartbeats must get
+# through, as claims and results do), then every
 # heartbeat is refused (t/faultproxy.py): when they come back, no daemon
 # declares the other dead, as its own heartbeats were failing too.  Each
 # job runs once.
@@ -43,13 +44,15 @@ ran_once()
 
 submit_refused()
 {
-	! ctl submit OK
+	run ctl submit OK
+	[ "$RC" != 0 ]
 }
 
 note "Redis is out of memory"
 two_jobs oom
 redis_full on
 wait_for "submissions to be refused for lack of memory" submit_refused
+assert_match "the refusal of a submission" 'Redis refused the job: OOM' "$ERR"
 sleep 3
 redis_full off
 ran_once oom "$j1" "$j2"
