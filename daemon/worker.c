@@ -271,6 +271,18 @@ static redisReply *worker_record(struct worker *w, bool chain)
 	return r;
 }
 
+/*
+ * After slots were freed: the end of a graceful stop when none is busy any
+ * more, else a dispatch.
+ */
+static void worker_freed(void)
+{
+	if (jsvd->draining && worker_busy() == 0)
+		sd_event_exit(jsvd->ev, 0);
+	else
+		worker_kick();
+}
+
 static void worker_finish(struct worker *w, bool chain, const char *result,
 			  const char *fmt, ...) JSV_PRINTF(4, 5);
 
@@ -310,10 +322,7 @@ static void worker_finish(struct worker *w, bool chain, const char *result,
 	}
 	if (r)
 		freeReplyObject(r);
-	if (jsvd->draining && worker_busy() == 0)
-		sd_event_exit(jsvd->ev, 0);
-	else
-		worker_kick();
+	worker_freed();
 }
 
 void worker_flush(void)
@@ -339,7 +348,7 @@ void worker_flush(void)
 	}
 	if (!kept)
 		flush_backoff_us = WORKER_FLUSH_MIN_US;
-	worker_kick();
+	worker_freed();
 }
 
 static int worker_flush_timer(sd_event_source *s, uint64_t usec, void *arg)

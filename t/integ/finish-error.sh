@@ -2,7 +2,8 @@
 # Redis answers a job's result with an error (an ACL that denies scripts:
 # NOPERM; BUSY, OOM, READONLY, MISCONF injected by t/faultproxy.py): the
 # daemon keeps the result and writes it once Redis takes it; the job is
-# not left Running, not run again, and the next job runs.
+# not left Running, not run again, and the next job runs.  A daemon told to
+# stop meanwhile exits once the result is written.
 set -eu
 JSV_WORKERS=1
 . "${0%/*}/../lib.sh"
@@ -38,4 +39,17 @@ for code in BUSY OOM READONLY MISCONF; do
 done
 id=$(submit OK)
 wait_status "$id" Success
+
+note "SIGTERM while a result is refused: the daemon exits once it is written"
+id=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
+wait_for "$id to start" eval '[ "$(runs "$id")" = 1 ]'
+sent=$(proxy_rule a delay:0 1 '^EVALSHA finish ')
+redis_deny evalsha eval
+wait_fired a "$sent"
+kill -s TERM "$(daemon_pid a)"
+wait_for "the daemon to begin its shutdown" grep -q 'shutting down' "$JSV_TMP/a.log"
+proc_alive "$(daemon_pid a)" || fail "the daemon exited with a result not written"
+redis_allow_all
+stop_daemon a
+assert_eq "status of $id" Success "$(redis_cli HGET "test:job:$id" status)"
 pass
