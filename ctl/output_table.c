@@ -314,12 +314,14 @@ static void show_message(struct json_object *end)
 
 /* A job's fields in the order of SPEC §2; others follow as received. */
 static const char *const job_fields[] = {
-	"id",	       "name",	       "kind",	       "status",
-	"parameters",  "enqueue_time", "run_at",       "start_time",
-	"end_time",    "update_time",  "check_in",     "check_in_at",
-	"attempts",    "max_retries",  "execution_id", "execution_status",
-	"schedule_id", "unique",       "pool_id",      "worker_id",
-	"error",
+	"id",	       "name",	       "kind",
+	"status",      "parameters",   "enqueue_time",
+	"run_at",      "start_time",   "end_time",
+	"update_time", "check_in",     "check_in_at",
+	"attempts",    "failures",     "lost_runs",
+	"max_retries", "execution_id", "execution_status",
+	"schedule_id", "unique",       "pool_id",
+	"worker_id",   "error",
 };
 
 static void show_field(const char *k, struct json_object *v)

@@ -46,7 +46,8 @@ static const char *const job_time_fields[] = {
 	"enqueue_time", "run_at",      "start_time",
 	"end_time",	"update_time", "check_in_at",
 };
-static const char *const job_int_fields[] = { "attempts", "max_retries",
+static const char *const job_int_fields[] = { "attempts", "failures",
+					      "lost_runs", "max_retries",
 					      "schedule_id" };
 static const char *const job_str_fields[] = {
 	"id",		"name",	   "kind",	"status", "check_in",

@@ -2,14 +2,15 @@
 -- finish: ARGV ns, id, token, pool id, worker id, result (Success, Error or
 -- Stopped), error text, backoff (ms), and optionally a new token and the
 -- pairs of claim.lua.  Ends the run unless the claim is stale.  An Error
--- with retries left waits out the backoff, then goes back to its queue as
--- Pending.  With a new token, the worker's next job is claimed in the same
--- step, saving a round trip per job.  A finish sent again because its
--- reply was lost is recognised (done_token) and changes nothing.  Returns
--- {the job's new status, "DONE" when this result was recorded already, or
--- "STALE" when the claim was taken from this pool meanwhile; what claim()
--- returns, or false}.  Runs under maxmemory too: it moves a job, it does
--- not add one.
+-- counts in the job's failures; while they are at most max_retries (runs
+-- lost to dead pools do not count), the job waits out the backoff, then
+-- goes back to its queue as Pending.  With a new token, the worker's next
+-- job is claimed in the same step, saving a round trip per job.  A finish
+-- sent again because its reply was lost is recognised (done_token) and
+-- changes nothing.  Returns {the job's new status, "DONE" when this result
+-- was recorded already, or "STALE" when the claim was taken from this pool
+-- meanwhile; what claim() returns, or false}.  Runs under maxmemory too:
+-- it moves a job, it does not add one.
 local id, token, pool, worker = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local result, err, backoff = ARGV[6], ARGV[7], tonumber(ARGV[8])
 local job = p .. 'job:' .. id
@@ -31,12 +32,13 @@ if redis.call('HGET', job, 'token') ~= token then
 end
 redis.call('HDEL', p .. 'pool:' .. pool .. ':jobs', id)
 redis.call('HSET', job, 'done_token', token)
-local f = redis.call('HMGET', job, 'name', 'attempts', 'max_retries', 'stop')
+local f = redis.call('HMGET', job, 'name', 'max_retries', 'stop')
 redis.call('SREM', p .. 'active:' .. f[1], id)
-if f[4] == '1' then
+if f[3] == '1' then
   result = 'Stopped'
 end
-if result == 'Error' and tonumber(f[2]) <= tonumber(f[3] or '0') then
+if result == 'Error' and redis.call('HINCRBY', job, 'failures', 1) <=
+    tonumber(f[2] or '0') then
   redis.call('HSET', job, 'error', err, 'end_time', now)
   redis.call('HDEL', job, 'token')
   if backoff > 0 then

@@ -4,11 +4,11 @@
 -- in Redis with them, which replies lost on the way (a dropped connection,
 -- a timeout) can make differ: a claim that no slot holds was made by a
 -- claim or finish whose reply never arrived, so no handler ran it; it goes
--- back to the head of its queue without using up an attempt (or ends
--- Stopped if a stop was asked for).  The busy workers are set to what the
--- slots run.  Running it again changes nothing.  Returns {claims handed
--- back, the given job ids whose claim is no longer this pool's (recovered
--- by another pool meanwhile)}.
+-- back to the head of its queue without using up an attempt, a retry or a
+-- crash retry (or ends Stopped if a stop was asked for).  The busy workers
+-- are set to what the slots run.  Running it again changes nothing.
+-- Returns {claims handed back, the given job ids whose claim is no longer
+-- this pool's (recovered by another pool meanwhile)}.
 local pool = ARGV[2]
 local pj = p .. 'pool:' .. pool .. ':jobs'
 local pw = p .. 'pool:' .. pool .. ':workers'

@@ -9,6 +9,9 @@
 --
 -- Keys, under "<namespace>:":
 --   job:<id>              hash, the job record (SPEC section 2 fields, plus
+--                         failures: its runs that ended in Error, counted
+--                         against max_retries; lost_runs: its runs lost to
+--                         pools that died, counted against crash_retries;
 --                         token, stop, unique_key, queued_at, and
 --                         done_token: the token of the last run whose
 --                         result was recorded)
@@ -91,10 +94,13 @@ local function unclaim(job, id, name, stop, note)
 end
 
 -- Hands back the jobs a pool had claimed: to the head of their queues, or
--- Stopped when a stop was asked for, or Error when the job has now lost
--- more runs than max_retries + allowance (so a job that kills its daemon
--- cannot loop forever; allowance < 0: no limit).  Claims whose token no
--- longer matches were dealt with already.  The pool is marked Dead.
+-- Stopped when a stop was asked for.  With allowance >= 0 the pool died:
+-- each such run counts as lost (lost_runs), and a job that has now lost
+-- more runs than the allowance (crash_retries) ends in Error instead, so a
+-- job that kills its daemon cannot loop for ever; its max_retries are not
+-- touched, they are for runs that end in Error.  With allowance < 0 (a
+-- clean shutdown) nothing is counted.  Claims whose token no longer
+-- matches were dealt with already.  The pool is marked Dead.
 local function recover(pool, why, allowance)
   local pj = p .. 'pool:' .. pool .. ':jobs'
   local claimed = redis.call('HGETALL', pj)
@@ -103,13 +109,15 @@ local function recover(pool, why, allowance)
     local id, tok = claimed[i], claimed[i + 1]
     local job = p .. 'job:' .. id
     if redis.call('HGET', job, 'token') == tok then
-      local f = redis.call('HMGET', job, 'name', 'stop', 'attempts',
-        'max_retries')
-      if f[2] ~= '1' and allowance >= 0 and
-          tonumber(f[3]) > tonumber(f[4] or '0') + allowance then
+      local f = redis.call('HMGET', job, 'name', 'stop')
+      local lost = 0
+      if f[2] ~= '1' and allowance >= 0 then
+        lost = redis.call('HINCRBY', job, 'lost_runs', 1)
+      end
+      if allowance >= 0 and lost > allowance then
         redis.call('SREM', p .. 'active:' .. f[1], id)
         finish(job, id, 'Error', 'worker pool ' .. pool .. ' ' .. why ..
-          ' while running it, ' .. f[3] .. ' runs lost')
+          ' while running it, ' .. lost .. ' runs lost')
       else
         unclaim(job, id, f[1], f[2],
           'requeued: worker pool ' .. pool .. ' ' .. why)
@@ -126,8 +134,9 @@ end
 
 -- Claims a job for a worker: the first Pending job of the first queue,
 -- among the pairs of job type and max_concurrency in ARGV[first..], that is
--- neither paused nor at its cap.  The attempt is counted here, so a job
--- whose run kills its daemon still uses up its runs.  Returns {id, name,
+-- neither paused nor at its cap.  The attempt is counted here: attempts
+-- counts every run, lost ones included (what a run used up is counted when
+-- it ends: failures in finish.lua, lost_runs in recover()).  Returns {id, name,
 -- parameters, attempt, execution id}, or false when there is nothing to
 -- take.
 local function claim(pool, worker, token, first)

@@ -1,14 +1,15 @@
 #!/bin/bash
 # A job whose handler kills its own daemon (SIGKILL) is not run for ever:
-# with crash_retries = 1 and max_retries = 0, restarting the daemon each
-# time it dies, the job ends in Error after max_retries + crash_retries + 1
-# = 2 runs, with an error naming the worker pool that died running it; the
-# restarted daemon then stays up and runs other jobs.
+# with crash_retries = 1, restarting the daemon each time it dies, the job
+# ends in Error after crash_retries + 1 = 2 lost runs, with an error naming
+# the worker pool that died running it; its max_retries (1) are for runs
+# that end in Error and do not lengthen the loop.  The restarted daemon then
+# stays up and runs other jobs.
 set -eu
 . "${0%/*}/../lib.sh"
 . "${0%/*}/lifecycle-lib.sh"
 JSV_MAIN_EXTRA='crash_retries = 1'
-set_queue CRASH suicide max_retries=0
+set_queue CRASH suicide max_retries=1
 start_daemon a
 
 j=$(submit CRASH --param file="$DATA/runs" --param delay="$JSV_SCALE")
@@ -29,9 +30,11 @@ while :; do
 	[ "$(job_status "$j")" != Error ] || break
 done
 
-assert_eq "runs of the crashing job (max_retries 0 + crash_retries 1 + 1)" 2 "$(lines "$DATA/runs")"
+assert_eq "runs of the crashing job (crash_retries 1 + 1)" 2 "$(lines "$DATA/runs")"
 assert_eq "daemon crashes" 2 "$rounds"
 assert_eq "attempts of the crashing job" 2 "$(job_field "$j" attempts)"
+assert_eq "lost runs of the crashing job" 2 "$(job_field "$j" lost_runs)"
+assert_eq "failures of the crashing job" 0 "$(job_field "$j" failures)"
 err=$(job_field "$j" error)
 assert_contains "error names the pool that died" "${pools[-1]}" "$err"
 assert_imatch "error says why" 'died|restart|lost|crash' "$err"

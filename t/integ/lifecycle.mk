@@ -8,6 +8,7 @@ JSV_LIFECYCLE_TESTS = \
 	t/integ/delayed.sh \
 	t/integ/retry-backoff.sh \
 	t/integ/crash-loop.sh \
+	t/integ/lost-run-retries.sh \
 	t/integ/retention.sh \
 	t/integ/long-running.sh \
 	t/integ/unique-scheduled.sh \
