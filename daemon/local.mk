@@ -1,7 +1,7 @@
 # daemon/: jobsvcd.  Everything but main() is in libjobsvcd.a for the tests.
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
-	daemon/config.c daemon/control.c daemon/job.c daemon/pool.c \
+	daemon/config.c daemon/contain.c daemon/control.c daemon/job.c daemon/pool.c \
 	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.c
 nodist_daemon_libjobsvcd_a_SOURCES = daemon/scripts.c
 
@@ -38,6 +38,10 @@ TESTS += t/check_config
 t_check_config_SOURCES = t/check_config.c
 t_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_config_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
+
+# The supervisor of each job's processes (daemon/contain.c), libc only.
+pkglibexec_PROGRAMS = daemon/jobsvc-run
+daemon_jobsvc_run_SOURCES = daemon/jobsvc-run.c
 
 dist_man5_MANS += daemon/jobsvcd.conf.5
 EXTRA_DIST += packaging/jobsvcd.conf packaging/demo packaging/handlers/demo

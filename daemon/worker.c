@@ -3,12 +3,19 @@
  * The worker slots of this pool and the handler processes they run.
  *
  * A free slot claims a job (one script: the job moves from its queue to this
- * pool's claims with a fresh token) and starts the type's handler with
- * vfork+exec, so starting a handler costs the same whatever the daemon's
- * size.  The handler runs in its own process group, dies with the daemon
- * (PR_SET_PDEATHSIG: a crashed daemon's jobs are run again elsewhere, never
- * twice at once), reads the parameters from stdin, writes its log on
- * stdout/stderr and its check-ins on fd 3.
+ * pool's claims with a fresh token) and starts the type's handler under its
+ * supervisor (contain.c) with vfork+exec, so starting a handler costs the
+ * same whatever the daemon's size.  The supervisor dies with the daemon and
+ * takes all the job's processes with it (a crashed daemon's jobs are run
+ * again elsewhere, never twice at once), and tells how the handler ended or
+ * that it could not be executed.  The handler reads the parameters from
+ * stdin, writes its log on stdout/stderr and its check-ins on fd 3; only
+ * the latest check-in is written to Redis, at most once a second.
+ *
+ * A job that this pool could not start (its handler cannot be executed,
+ * the daemon is out of file descriptors, the job log cannot be opened) goes
+ * back to its queue after the retry backoff without using up an attempt:
+ * the fault is this host's, not the job's.
  *
  * When the handler exits its result is written back with the claim token;
  * a claim taken over meanwhile by another pool makes that write a no-op.  If
@@ -20,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -33,19 +41,37 @@
 #include "jobsvcd.h"
 
 #define CHECKIN_MAX 1024
+/* A flood on fd 3 is read CHECKIN_READ_MAX bytes at a time, with pauses. */
+#define CHECKIN_READ_MAX (64 * 1024)
+#define CHECKIN_PAUSE_US (10 * 1000ULL)
+/* At most one check-in written to Redis per slot per second. */
+#define CHECKIN_INTERVAL_US (1000 * 1000ULL)
+/* The least wait before a job this pool could not start is tried again. */
+#define REQUEUE_MIN_MS 1000
+
+/* How the supervisor kills the job's processes (contain.c). */
+#define SUPERVISOR_KILL SIGUSR1
 
 struct worker {
 	char id[48]; /* "<pool id>-<n>" */
-	pid_t pid; /* handler, 0 when none */
+	pid_t pid; /* the handler's supervisor, 0 when none */
+	int status_fd; /* where the supervisor reports, -1 when none */
 	char job_id[32];
 	char job_name[72];
 	char token[24];
+	char *exec; /* the handler of the running job */
 	long attempt; /* of the running job, from 1 */
 	sd_event_source *child_src;
 	sd_event_source *checkin_src;
+	sd_event_source *checkin_tmr; /* resume reading, or write the latest */
 	sd_event_source *kill_src;
 	sd_event_source *timeout_src;
 	struct jsv_buf checkin; /* a partial check-in line */
+	struct jsv_buf checkin_line; /* the latest line, not yet written */
+	bool checkin_pending; /* checkin_line waits for its turn */
+	bool checkin_paused; /* reading stopped until checkin_resume_us */
+	uint64_t checkin_resume_us;
+	uint64_t checkin_sent_us; /* when the last check-in was written */
 	bool stopping; /* SIGTERM sent for Stop/Free */
 	bool timed_out;
 	bool abandoned; /* claim gone: the result is not written */
@@ -61,9 +87,11 @@ struct worker {
 static sd_event_source *kick_src;
 static sd_event_source *flush_src;
 static uint64_t flush_backoff_us = WORKER_FLUSH_MIN_US;
+static bool drain_forced; /* the grace period of a shutdown is over */
 
 static void worker_free_slot(struct worker *w);
 static void worker_flush_later(void);
+static void worker_check_drained(void);
 
 int worker_init(void)
 {
@@ -71,10 +99,12 @@ int worker_init(void)
 
 	jsvd->nworkers = jsvd->conf->workers;
 	jsvd->workers = xcalloc(jsvd->nworkers, sizeof(*jsvd->workers));
-	for (i = 0; i < jsvd->nworkers; i++)
+	for (i = 0; i < jsvd->nworkers; i++) {
 		snprintf(jsvd->workers[i].id, sizeof(jsvd->workers[i].id),
 			 "%s-%u", jsvd->pool_id, i + 1);
-	return 0;
+		jsvd->workers[i].status_fd = -1;
+	}
+	return contain_init();
 }
 
 void worker_cleanup(void)
@@ -86,13 +116,19 @@ void worker_cleanup(void)
 
 		w->child_src = sd_event_source_disable_unref(w->child_src);
 		w->checkin_src = sd_event_source_disable_unref(w->checkin_src);
+		w->checkin_tmr = sd_event_source_disable_unref(w->checkin_tmr);
 		w->kill_src = sd_event_source_disable_unref(w->kill_src);
 		w->timeout_src = sd_event_source_disable_unref(w->timeout_src);
+		if (w->status_fd >= 0)
+			close(w->status_fd);
 		jsv_buf_free(&w->checkin);
+		jsv_buf_free(&w->checkin_line);
+		free(w->exec);
 		free(w->error);
 	}
 	kick_src = sd_event_source_disable_unref(kick_src);
 	flush_src = sd_event_source_disable_unref(flush_src);
+	contain_cleanup();
 	free(jsvd->workers);
 	jsvd->workers = NULL;
 	jsvd->nworkers = 0;
@@ -110,7 +146,9 @@ unsigned worker_busy(void)
 
 /*
  * The wait before the next run after an Error: the queue's retry_backoff,
- * doubled with each attempt, up to retry_backoff_max.
+ * doubled with each attempt, up to retry_backoff_max.  A job this pool
+ * could not start waits retry_backoff, at least REQUEUE_MIN_MS, so that a
+ * broken handler does not make the pool spin.
  */
 static uint64_t worker_backoff(const struct worker *w)
 {
@@ -118,6 +156,9 @@ static uint64_t worker_backoff(const struct worker *w)
 	uint64_t ms;
 	long i;
 
+	if (strcmp(w->result, "Requeue") == 0)
+		return q && q->backoff_ms > REQUEUE_MIN_MS ? q->backoff_ms :
+							     REQUEUE_MIN_MS;
 	if (!q)
 		return 0;
 	ms = q->backoff_ms;
@@ -256,13 +297,21 @@ static redisReply *worker_record(struct worker *w, bool chain)
 		return NULL;
 	}
 	st = r->element[0]->str;
-	if (strcmp(st, "STALE") == 0)
+	if (strcmp(st, "STALE") == 0 && strcmp(w->result, "Requeue") == 0)
+		log_warnx("job %s: not started (%s); the job was handed to "
+			  "another pool meanwhile",
+			  w->job_id, w->error ? w->error : "");
+	else if (strcmp(st, "STALE") == 0)
 		log_warnx("job %s: result %s discarded: the job was handed to "
 			  "another pool meanwhile",
 			  w->job_id, w->result);
 	else if (strcmp(st, "DONE") == 0)
 		log_info("job %s: result %s was recorded already", w->job_id,
 			 w->result);
+	else if (strcmp(w->result, "Requeue") == 0)
+		log_warnx("job %s (%s): not started: %s; back to its queue, "
+			  "no attempt used",
+			  w->job_id, w->job_name, w->error ? w->error : "");
 	else
 		log_info("job %s (%s) ended %s%s%s%s", w->job_id, w->job_name,
 			 w->result, w->error ? ": " : "",
@@ -271,16 +320,11 @@ static redisReply *worker_record(struct worker *w, bool chain)
 	return r;
 }
 
-/*
- * After slots were freed: the end of a graceful stop when none is busy any
- * more, else a dispatch.
- */
+/* After slots were freed: the end of a graceful stop, or a dispatch. */
 static void worker_freed(void)
 {
-	if (jsvd->draining && worker_busy() == 0)
-		sd_event_exit(jsvd->ev, 0);
-	else
-		worker_kick();
+	worker_check_drained();
+	worker_kick();
 }
 
 static void worker_finish(struct worker *w, bool chain, const char *result,
@@ -311,8 +355,10 @@ static void worker_finish(struct worker *w, bool chain, const char *result,
 	w->finishing = true;
 	if (!w->abandoned) {
 		r = worker_record(w, chain);
-		if (!r)
+		if (!r) {
+			worker_check_drained();
 			return;
+		}
 		next = r->element[1];
 	}
 	worker_free_slot(w);
@@ -387,22 +433,33 @@ static void worker_free_slot(struct worker *w)
 	w->job_name[0] = '\0';
 	free(w->error);
 	w->error = NULL;
+	free(w->exec);
+	w->exec = NULL;
 	jsv_buf_reset(&w->checkin);
 }
 
-static void worker_send_checkin(struct worker *w, const char *line, size_t len)
+static uint64_t worker_now_us(void)
+{
+	uint64_t now = 0;
+
+	sd_event_now(jsvd->ev, CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+/* Writes the latest check-in to Redis. */
+static void worker_send_checkin(struct worker *w)
 {
 	struct jsv_buf text = { 0 };
 	const char *argv[3] = { w->job_id, w->token, NULL };
+	const char *line = w->checkin_line.data ? w->checkin_line.data : "";
 	redisReply *r;
 
+	w->checkin_pending = false;
+	w->checkin_sent_us = worker_now_us();
 	if (w->abandoned)
 		return;
-	if (len > CHECKIN_MAX)
-		len = CHECKIN_MAX;
-	if (len && line[len - 1] == '\r')
-		len--;
-	jsv_buf_add_utf8(&text, line, strnlen(line, len), false);
+	jsv_buf_add_utf8(&text, line, strnlen(line, w->checkin_line.len),
+			 false);
 	argv[2] = text.data ? text.data : "";
 	r = redis_script(SCRIPT_CHECKIN, 3, argv);
 	if (r)
@@ -410,38 +467,162 @@ static void worker_send_checkin(struct worker *w, const char *line, size_t len)
 	jsv_buf_free(&text);
 }
 
-/* Reads what the handler wrote on fd 3; each line is a check-in. */
-static int worker_checkin_io(sd_event_source *s, int fd, uint32_t revents,
-			     void *arg)
+/* Makes a line the latest check-in, written when its turn comes. */
+static void worker_keep_checkin(struct worker *w, const char *line, size_t len)
+{
+	if (len > CHECKIN_MAX)
+		len = CHECKIN_MAX;
+	if (len && line[len - 1] == '\r')
+		len--;
+	jsv_buf_reset(&w->checkin_line);
+	jsv_buf_add(&w->checkin_line, line, len);
+	w->checkin_pending = true;
+}
+
+static int worker_checkin_timer(sd_event_source *s, uint64_t usec, void *arg);
+
+/* Arms the check-in timer for what waits: reading again, the next write. */
+static void worker_checkin_arm(struct worker *w)
+{
+	uint64_t due = UINT64_MAX;
+
+	if (w->checkin_paused)
+		due = w->checkin_resume_us;
+	if (w->checkin_pending &&
+	    w->checkin_sent_us + CHECKIN_INTERVAL_US < due)
+		due = w->checkin_sent_us + CHECKIN_INTERVAL_US;
+	if (due == UINT64_MAX) {
+		if (w->checkin_tmr)
+			sd_event_source_set_enabled(w->checkin_tmr,
+						    SD_EVENT_OFF);
+		return;
+	}
+	if (!w->checkin_tmr) {
+		if (sd_event_add_time(jsvd->ev, &w->checkin_tmr,
+				      CLOCK_MONOTONIC, due, 0,
+				      worker_checkin_timer, w) < 0)
+			fatalx("cannot arm the check-in timer");
+		return;
+	}
+	if (sd_event_source_set_time(w->checkin_tmr, due) < 0 ||
+	    sd_event_source_set_enabled(w->checkin_tmr, SD_EVENT_ONESHOT) < 0)
+		fatalx("cannot arm the check-in timer");
+}
+
+/* Writes the latest check-in if a second has passed since the last one. */
+static void worker_checkin_due(struct worker *w, uint64_t now)
+{
+	if (w->checkin_pending &&
+	    now >= w->checkin_sent_us + CHECKIN_INTERVAL_US)
+		worker_send_checkin(w);
+	worker_checkin_arm(w);
+}
+
+static int worker_checkin_timer(sd_event_source *s, uint64_t usec, void *arg)
 {
 	struct worker *w = arg;
-	char buf[4096], *nl;
+
+	if (w->checkin_paused && usec >= w->checkin_resume_us) {
+		w->checkin_paused = false;
+		if (w->checkin_src)
+			sd_event_source_set_enabled(w->checkin_src,
+						    SD_EVENT_ON);
+	}
+	worker_checkin_due(w, usec);
+	return 0;
+}
+
+enum checkin_read { CHECKIN_DRAINED, CHECKIN_EOF, CHECKIN_MORE };
+
+/*
+ * Reads at most CHECKIN_READ_MAX bytes of what the handler wrote on fd 3
+ * and keeps the last complete line as the latest check-in; a line longer
+ * than CHECKIN_MAX counts as complete.  Says whether fd 3 was emptied,
+ * closed, or has more to read.
+ */
+static enum checkin_read worker_checkin_read(struct worker *w, int fd)
+{
+	char buf[4096], *nl, *start;
+	size_t total = 0;
 	ssize_t n;
 
-	for (;;) {
+	while (total < CHECKIN_READ_MAX) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			return 0;
+			return CHECKIN_DRAINED;
 		if (n <= 0)
-			break;
+			return CHECKIN_EOF;
+		total += n;
 		jsv_buf_add(&w->checkin, buf, n);
-		while ((nl = memchr(w->checkin.data, '\n', w->checkin.len))) {
-			worker_send_checkin(w, w->checkin.data,
-					    nl - w->checkin.data);
+		nl = memrchr(w->checkin.data, '\n', w->checkin.len);
+		if (nl) {
+			start = memrchr(w->checkin.data, '\n',
+					nl - w->checkin.data);
+			start = start ? start + 1 : w->checkin.data;
+			worker_keep_checkin(w, start, nl - start);
 			jsv_buf_consume(&w->checkin, nl - w->checkin.data + 1);
 		}
 		if (w->checkin.len > CHECKIN_MAX) {
-			worker_send_checkin(w, w->checkin.data, w->checkin.len);
+			worker_keep_checkin(w, w->checkin.data, w->checkin.len);
 			jsv_buf_reset(&w->checkin);
 		}
 	}
-	if (w->checkin.len)
-		worker_send_checkin(w, w->checkin.data, w->checkin.len);
-	jsv_buf_reset(&w->checkin);
-	w->checkin_src = sd_event_source_disable_unref(w->checkin_src);
+	return CHECKIN_MORE;
+}
+
+/*
+ * fd 3 is readable.  A handler that writes more than one read's worth is
+ * not read again for CHECKIN_PAUSE_US (its writes block meanwhile), so that
+ * a flood cannot keep the loop from the rest of its work.
+ */
+static int worker_checkin_io(sd_event_source *s, int fd, uint32_t revents,
+			     void *arg)
+{
+	struct worker *w = arg;
+	uint64_t now = worker_now_us();
+
+	switch (worker_checkin_read(w, fd)) {
+	case CHECKIN_EOF:
+		if (w->checkin.len)
+			worker_keep_checkin(w, w->checkin.data, w->checkin.len);
+		jsv_buf_reset(&w->checkin);
+		w->checkin_src = sd_event_source_disable_unref(w->checkin_src);
+		break;
+	case CHECKIN_MORE:
+		w->checkin_paused = true;
+		w->checkin_resume_us = now + CHECKIN_PAUSE_US;
+		sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		break;
+	case CHECKIN_DRAINED:
+		break;
+	}
+	worker_checkin_due(w, now);
 	return 0;
+}
+
+/*
+ * The job ended: what its handler left on fd 3 is read (bounded), the
+ * latest check-in written at once, and fd 3 closed, whoever still holds
+ * its other end: the next job gets a pipe of its own.
+ */
+static void worker_checkin_end(struct worker *w)
+{
+	int fd;
+
+	if (w->checkin_src) {
+		fd = sd_event_source_get_io_fd(w->checkin_src);
+		if (worker_checkin_read(w, fd) != CHECKIN_MORE &&
+		    w->checkin.len)
+			worker_keep_checkin(w, w->checkin.data, w->checkin.len);
+	}
+	w->checkin_src = sd_event_source_disable_unref(w->checkin_src);
+	jsv_buf_reset(&w->checkin);
+	if (w->checkin_pending)
+		worker_send_checkin(w);
+	w->checkin_paused = false;
+	worker_checkin_arm(w);
 }
 
 static int worker_kill_timer(sd_event_source *s, uint64_t usec, void *arg)
@@ -450,22 +631,26 @@ static int worker_kill_timer(sd_event_source *s, uint64_t usec, void *arg)
 
 	if (w->pid) {
 		log_info("job %s: handler still running after the grace "
-			 "period, sending SIGKILL",
+			 "period, killing its processes",
 			 w->job_id);
-		kill(-w->pid, SIGKILL);
+		kill(w->pid, SUPERVISOR_KILL);
 	}
 	return 0;
 }
 
-/* SIGTERM to the handler's group now, SIGKILL after stop_grace. */
+/*
+ * SIGTERM to every process of the job now (the supervisor passes it on),
+ * SIGKILL after stop_grace.
+ */
 static void worker_terminate(struct worker *w)
 {
-	kill(-w->pid, SIGTERM);
+	kill(w->pid, SIGTERM);
 	if (w->kill_src)
 		return;
-	sd_event_add_time_relative(jsvd->ev, &w->kill_src, CLOCK_MONOTONIC,
-				   jsvd->conf->stop_grace_ms * 1000, 0,
-				   worker_kill_timer, w);
+	if (sd_event_add_time_relative(jsvd->ev, &w->kill_src, CLOCK_MONOTONIC,
+				       jsvd->conf->stop_grace_ms * 1000, 0,
+				       worker_kill_timer, w) < 0)
+		kill(w->pid, SUPERVISOR_KILL);
 }
 
 static int worker_timeout(sd_event_source *s, uint64_t usec, void *arg)
@@ -481,25 +666,43 @@ static int worker_timeout(sd_event_source *s, uint64_t usec, void *arg)
 	return 0;
 }
 
-static int worker_exited(sd_event_source *s, const siginfo_t *si, void *arg)
+/*
+ * The supervisor's report: "exit N", "signal N", "exec ERRNO" (the handler
+ * could not be executed) or, from the daemon's own child, "spawn ERRNO"
+ * (the supervisor could not be).  Returns false when there is none: the
+ * supervisor itself was killed.
+ */
+static bool worker_report(struct worker *w, char what[16], int *value)
 {
-	struct worker *w = arg;
+	char line[64];
+	ssize_t n;
+
+	do
+		n = read(w->status_fd, line, sizeof(line) - 1);
+	while (n < 0 && errno == EINTR);
+	close(w->status_fd);
+	w->status_fd = -1;
+	if (n <= 0)
+		return false;
+	line[n] = '\0';
+	return sscanf(line, "%15s %d", what, value) == 2;
+}
+
+static void worker_ended(struct worker *w, const char *what, int value)
+{
 	const struct queue_conf *q;
 	char tmo[32];
 
-	/* Whatever the handler left behind in its group goes with it. */
-	kill(-w->pid, SIGKILL);
-	w->pid = 0;
-	w->child_src = sd_event_source_disable_unref(w->child_src);
-	w->kill_src = sd_event_source_disable_unref(w->kill_src);
-	w->timeout_src = sd_event_source_disable_unref(w->timeout_src);
-	if (w->checkin_src)
-		worker_checkin_io(w->checkin_src,
-				  sd_event_source_get_io_fd(w->checkin_src), 0,
-				  w);
-
 	if (w->stopping) {
 		worker_finish(w, true, "Stopped", NULL);
+	} else if (strcmp(what, "spawn") == 0) {
+		worker_finish(w, false, "Requeue",
+			      "could not start the job supervisor %s: %s",
+			      contain_helper(), strerror(value));
+	} else if (strcmp(what, "exec") == 0) {
+		worker_finish(w, false, "Requeue",
+			      "handler could not be executed: %s: %s", w->exec,
+			      strerror(value));
 	} else if (w->timed_out) {
 		q = config_queue(jsvd->conf, w->job_name);
 		tmo[0] = '\0';
@@ -507,18 +710,39 @@ static int worker_exited(sd_event_source *s, const siginfo_t *si, void *arg)
 			snprintf(tmo, sizeof(tmo), " after %llus",
 				 (unsigned long long)q->timeout_ms / 1000);
 		worker_finish(w, true, "Error", "timeout%s", tmo);
-	} else if (si->si_code == CLD_EXITED && si->si_status == 0) {
+	} else if (strcmp(what, "exit") == 0 && value == 0) {
 		worker_finish(w, true, "Success", NULL);
-	} else if (si->si_code == CLD_EXITED) {
-		worker_finish(w, true, "Error", "exit status %d",
-			      si->si_status);
+	} else if (strcmp(what, "exit") == 0) {
+		worker_finish(w, true, "Error", "exit status %d", value);
 	} else {
 		worker_finish(w, true, "Error", "killed by signal %d (SIG%s)",
-			      si->si_status,
-			      sigabbrev_np(si->si_status) ?
-				      sigabbrev_np(si->si_status) :
-				      "?");
+			      value,
+			      sigabbrev_np(value) ? sigabbrev_np(value) : "?");
 	}
+}
+
+/* The supervisor exited, after every process of the job. */
+static int worker_exited(sd_event_source *s, const siginfo_t *si, void *arg)
+{
+	struct worker *w = arg;
+	char what[16];
+	int value;
+
+	w->pid = 0;
+	w->child_src = sd_event_source_disable_unref(w->child_src);
+	w->kill_src = sd_event_source_disable_unref(w->kill_src);
+	w->timeout_src = sd_event_source_disable_unref(w->timeout_src);
+	if (!worker_report(w, what, &value)) {
+		log_warnx("job %s: its supervisor %s", w->job_id,
+			  si->si_code == CLD_EXITED ? "exited unexpectedly" :
+						      "was killed");
+		contain_kill_leftovers(w->job_id);
+		snprintf(what, sizeof(what), "%s",
+			 si->si_code == CLD_EXITED ? "exit" : "signal");
+		value = si->si_status;
+	}
+	worker_checkin_end(w);
+	worker_ended(w, what, value);
 	return 0;
 }
 
@@ -546,46 +770,85 @@ static void fd_to(int fd, int target)
 }
 
 /*
- * Starts the handler of a claimed job.  Returns 0, or a negative errno
- * after ending the job in Error with the reason.
+ * Moves *fd above the fds a child gets, so that fd_to() cannot clobber it.
+ * Returns 0, or -1 with errno set.
+ */
+static int fd_above_child_fds(int *fd)
+{
+	int nfd;
+
+	if (*fd > 4)
+		return 0;
+	nfd = fcntl(*fd, F_DUPFD_CLOEXEC, 5);
+	if (nfd < 0)
+		return -1;
+	close(*fd);
+	*fd = nfd;
+	return 0;
+}
+
+/* In the child, before _exit: "spawn ERRNO" for worker_report(). */
+static void spawn_failed(int fd, int err)
+{
+	char line[24] = "spawn ", digits[12];
+	size_t n = strlen(line), k = 0;
+
+	do
+		digits[k++] = (char)('0' + err % 10);
+	while ((err /= 10) && k < sizeof(digits));
+	while (k)
+		line[n++] = digits[--k];
+	line[n++] = '\n';
+	if (write(fd, line, n) < 0)
+		_exit(127);
+}
+
+/*
+ * Starts the handler of a claimed job under its supervisor.  Returns 0, or
+ * a negative errno after sending the job back to its queue with the reason.
  */
 static int worker_spawn(struct worker *w, const char *params, long attempt,
 			const char *execution_id)
 {
 	const struct jsvd_conf *conf = jsvd->conf;
 	const struct queue_conf *q = config_queue(conf, w->job_name);
-	char *path = NULL, **env = NULL, *argv[2];
-	int logfd = -1, infd = -1, pfd[2] = { -1, -1 };
+	char *path = NULL, **env = NULL, *argv[5], *cgroup = NULL;
+	int logfd = -1, infd = -1, pfd[2] = { -1, -1 }, sfd[2] = { -1, -1 };
 	size_t nenv = 0, i, len = strlen(params);
-	sigset_t none;
-	pid_t pid;
+	pid_t self = getpid(), pid;
+	sigset_t mask;
 	int err;
 
 	if (!q) {
-		worker_finish(w, false, "Error",
+		worker_finish(w, false, "Requeue",
 			      "no handler for %s in this pool's "
 			      "configuration",
 			      w->job_name);
 		return -ENOENT;
 	}
+	w->exec = xstrdup(q->exec);
 	xasprintf(&path, "%s/%s.log", conf->log_dir, w->job_id);
 	logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (logfd < 0) {
 		err = errno;
-		worker_finish(w, false, "Error",
+		worker_finish(w, false, "Requeue",
 			      "cannot open the job log %s: %s", path,
 			      strerror(err));
 		goto out;
 	}
 	infd = memfd_create("jobsvc-parameters", MFD_CLOEXEC);
 	if (infd < 0 || write(infd, params, len) != (ssize_t)len ||
-	    lseek(infd, 0, SEEK_SET) != 0 || pipe2(pfd, O_CLOEXEC) < 0) {
+	    lseek(infd, 0, SEEK_SET) != 0 || pipe2(pfd, O_CLOEXEC) < 0 ||
+	    pipe2(sfd, O_CLOEXEC) < 0 || fd_above_child_fds(&infd) < 0 ||
+	    fd_above_child_fds(&logfd) < 0 || fd_above_child_fds(&pfd[1]) < 0 ||
+	    fd_above_child_fds(&sfd[1]) < 0) {
 		err = errno;
-		worker_finish(w, false, "Error",
+		worker_finish(w, false, "Requeue",
 			      "cannot set up the handler: %s", strerror(err));
 		goto out;
 	}
 	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	fcntl(sfd[0], F_SETFL, O_NONBLOCK);
 
 	env = xreallocarray(NULL, conf->nenv + q->nenv + 6, sizeof(*env));
 	env_set(env, &nenv,
@@ -600,37 +863,51 @@ static int worker_spawn(struct worker *w, const char *params, long attempt,
 	xasprintf(&env[nenv++], "JOBSVC_ATTEMPT=%ld", attempt);
 	xasprintf(&env[nenv++], "JOBSVC_EXECUTION_ID=%s", execution_id);
 	env[nenv] = NULL;
-	argv[0] = q->exec;
-	argv[1] = NULL;
-	sigemptyset(&none);
+	cgroup = contain_cgroup(w->job_id);
+	i = 0;
+	argv[i++] = (char *)contain_helper();
+	if (cgroup) {
+		argv[i++] = (char *)"-c";
+		argv[i++] = cgroup;
+	}
+	argv[i++] = q->exec;
+	argv[i] = NULL;
+	/* What the supervisor waits for, blocked until it does. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SUPERVISOR_KILL);
+	sigaddset(&mask, SIGCHLD);
 
 	pid = vfork();
 	if (pid == 0) {
-		static const char msg[] = "jobsvcd: cannot execute handler\n";
-
 		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* Dies with us; if we are already gone, runs nothing. */
+		prctl(PR_SET_PDEATHSIG, SUPERVISOR_KILL);
+		if (getppid() != self)
+			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
 		fd_to(infd, 0);
 		fd_to(logfd, 1);
 		fd_to(logfd, 2);
 		fd_to(pfd[1], 3);
-		close_range(4, ~0U, 0);
+		fd_to(sfd[1], 4);
+		close_range(5, ~0U, 0);
 		execve(argv[0], argv, env);
-		if (write(2, msg, sizeof(msg) - 1) < 0)
-			_exit(127);
+		spawn_failed(4, errno);
 		_exit(127);
 	}
 	if (pid < 0) {
 		err = errno;
-		worker_finish(w, false, "Error", "cannot start the handler: %s",
-			      strerror(err));
+		worker_finish(w, false, "Requeue",
+			      "cannot start the handler: %s", strerror(err));
 		goto out;
 	}
 	/* Both sides set the group, so signals reach it from the start. */
 	setpgid(pid, pid);
 	w->pid = pid;
+	w->status_fd = sfd[0];
+	sfd[0] = -1;
 	if (sd_event_add_child(jsvd->ev, &w->child_src, pid, WEXITED,
 			       worker_exited, w) < 0)
 		fatalx("cannot watch handler %d", (int)pid);
@@ -639,27 +916,30 @@ static int worker_spawn(struct worker *w, const char *params, long attempt,
 		fatalx("cannot watch check-ins of handler %d", (int)pid);
 	sd_event_source_set_io_fd_own(w->checkin_src, 1);
 	pfd[0] = -1;
-	if (q->timeout_ms)
-		sd_event_add_time_relative(jsvd->ev, &w->timeout_src,
-					   CLOCK_MONOTONIC,
-					   q->timeout_ms * 1000, 0,
-					   worker_timeout, w);
-	log_debug("job %s (%s): handler %s started as %d", w->job_id,
-		  w->job_name, q->exec, (int)pid);
+	if (q->timeout_ms &&
+	    sd_event_add_time_relative(jsvd->ev, &w->timeout_src,
+				       CLOCK_MONOTONIC, q->timeout_ms * 1000, 0,
+				       worker_timeout, w) < 0)
+		fatalx("cannot arm the timeout of job %s", w->job_id);
+	log_debug("job %s (%s): handler %s started under supervisor %d",
+		  w->job_id, w->job_name, q->exec, (int)pid);
 	err = 0;
 out:
 	for (i = 0; env && i < nenv; i++)
 		free(env[i]);
 	free(env);
+	free(cgroup);
 	free(path);
 	if (logfd >= 0)
 		close(logfd);
 	if (infd >= 0)
 		close(infd);
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
+	for (i = 0; i < 2; i++) {
+		if (pfd[i] >= 0)
+			close(pfd[i]);
+		if (sfd[i] >= 0)
+			close(sfd[i]);
+	}
 	return err ? -err : 0;
 }
 
@@ -766,7 +1046,7 @@ void worker_check_stops(void)
 static void worker_abandon(struct worker *w)
 {
 	w->abandoned = true;
-	kill(-w->pid, SIGKILL);
+	kill(w->pid, SUPERVISOR_KILL);
 }
 
 /*
@@ -845,14 +1125,18 @@ void worker_lost_pool(void)
 		else if (w->finishing)
 			worker_free_slot(w);
 	}
-	worker_kick();
+	worker_freed();
 }
 
-/* End of a graceful stop: what still runs goes back to its queue. */
+/*
+ * End of a graceful stop: what still runs goes back to its queue, and
+ * results that Redis cannot take now are left to dead-pool recovery.
+ */
 void worker_drain(void)
 {
 	unsigned i;
 
+	drain_forced = true;
 	for (i = 0; i < jsvd->nworkers; i++) {
 		struct worker *w = &jsvd->workers[i];
 
@@ -863,4 +1147,37 @@ void worker_drain(void)
 			 w->job_id, w->job_name);
 		worker_abandon(w);
 	}
+	worker_check_drained();
+}
+
+/*
+ * In a shutdown, ends the loop once nothing is left: no handler runs, and
+ * every result is written, or cannot be (Redis unavailable) and the grace
+ * period is over.  An unwritten result leaves its job Running under this
+ * pool, which dead-pool recovery hands back to its queue.
+ */
+static void worker_check_drained(void)
+{
+	unsigned i;
+
+	if (!jsvd->draining)
+		return;
+	for (i = 0; i < jsvd->nworkers; i++) {
+		struct worker *w = &jsvd->workers[i];
+
+		if (w->pid)
+			return;
+		if (w->finishing && (!drain_forced || redis_ok()))
+			return;
+	}
+	for (i = 0; i < jsvd->nworkers; i++) {
+		struct worker *w = &jsvd->workers[i];
+
+		if (w->finishing)
+			log_warnx("job %s (%s): result %s not written, Redis "
+				  "is unavailable; the job will be run again "
+				  "once this pool is found dead",
+				  w->job_id, w->job_name, w->result);
+	}
+	sd_event_exit(jsvd->ev, 0);
 }

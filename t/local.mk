@@ -32,13 +32,19 @@ JSV_INTEG_TESTS = \
 	t/integ/heartbeat-oom.sh \
 	t/integ/config-check.sh \
 	t/integ/reload.sh \
-	t/integ/socket-in-use.sh
+	t/integ/socket-in-use.sh \
+	t/integ/contain.sh \
+	t/integ/checkin-abuse.sh \
+	t/integ/drain-redis-down.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
 	t/handlers/env \
+	t/handlers/escape \
 	t/handlers/excl \
 	t/handlers/fail \
+	t/handlers/flood \
+	t/handlers/forkexit \
 	t/handlers/ok \
 	t/handlers/record \
 	t/handlers/sleep \

@@ -1,6 +1,8 @@
 #!lua flags=allow-oom
--- finish: ARGV ns, id, token, pool id, worker id, result (Success, Error or
--- Stopped), error text, backoff (ms), and optionally a new token and the
+-- finish: ARGV ns, id, token, pool id, worker id, result (Success, Error,
+-- Stopped, or Requeue when this pool could not start the job: it goes back
+-- to its queue after the backoff and the attempt does not count), error
+-- text, backoff (ms), and optionally a new token and the
 -- pairs of claim.lua.  Ends the run unless the claim is stale.  An Error
 -- counts in the job's failures; while they are at most max_retries (runs
 -- lost to dead pools do not count), the job waits out the backoff, then
@@ -36,6 +38,13 @@ local f = redis.call('HMGET', job, 'name', 'max_retries', 'stop')
 redis.call('SREM', p .. 'active:' .. f[1], id)
 if f[3] == '1' then
   result = 'Stopped'
+end
+if result == 'Requeue' then
+  redis.call('HINCRBY', job, 'attempts', -1)
+  redis.call('HSET', job, 'error', err, 'pool_id', '', 'worker_id', '')
+  redis.call('HDEL', job, 'token')
+  delay(job, id, now_ms + backoff, 'Pending')
+  return {'Pending', next_job()}
 end
 if result == 'Error' and redis.call('HINCRBY', job, 'failures', 1) <=
     tonumber(f[2] or '0') then

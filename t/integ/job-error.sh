@@ -26,14 +26,49 @@ id=$(submit SELFKILL)
 wait_status "$id" Error
 assert_imatch "error names the signal" 'signal|killed|SIGKILL|9' "$(job_field "$id" error)"
 
-# A handler that is not executable: Error, not a stuck job or a dead daemon.
-set_queue NOEXEC "$JSV_TMP/h/noexec"
-printf '#!/bin/sh\nexit 0\n' >"$JSV_TMP/h/noexec"
+# A handler that cannot be executed is this host's fault, not the job's:
+# the job goes back to its queue with the reason, without using up an
+# attempt (not an "exit status 127" Error after its retries), and runs as
+# its first attempt once the handler is fixed.
+set_queue NOEXEC "$JSV_TMP/h/noexec" retry_backoff=200ms
+set_queue OK ok retry_backoff=200ms
+printf '#!/bin/sh\necho "attempt $JOBSVC_ATTEMPT"\n' >"$JSV_TMP/h/noexec"
 chmod 644 "$JSV_TMP/h/noexec"
 stop_daemon a
 start_daemon a
 id=$(submit NOEXEC)
-wait_status "$id" Error
-assert_ne "error text for a handler that cannot run" "" "$(job_field "$id" error)"
+noexec_reported()
+{
+	job_field "$1" error | grep -q 'handler could not be executed'
+}
+wait_for "the exec failure in the job's error" noexec_reported "$id"
+assert_eq "error text" \
+	"handler could not be executed: $JSV_TMP/h/noexec: Permission denied" \
+	"$(job_field "$id" error)"
+sleep 1
+assert_eq "status while the handler cannot run" Pending "$(job_status "$id")"
+assert_eq "attempts used" 0 "$(job_field "$id" attempts)"
 ctl status >/dev/null || fail "daemon stopped answering"
+chmod 755 "$JSV_TMP/h/noexec"
+wait_status "$id" Success
+assert_eq "attempts once the handler runs" 1 "$(job_field "$id" attempts)"
+assert_contains "the run was the first attempt" "attempt 1" \
+	"$(ctl job log "$id")"
+
+# A failure of the daemon's own (here the job log cannot be opened: a
+# directory is in its way) does not use up an attempt either.
+ctl queue pause OK >/dev/null
+id=$(submit OK)
+mkdir "$JSV_TMP/logs/$id.log"
+ctl queue resume OK >/dev/null
+log_failure_reported()
+{
+	job_field "$1" error | grep -q 'cannot open the job log'
+}
+wait_for "the log failure in the job's error" log_failure_reported "$id"
+assert_eq "status while the log cannot be opened" Pending "$(job_status "$id")"
+assert_eq "attempts used" 0 "$(job_field "$id" attempts)"
+rmdir "$JSV_TMP/logs/$id.log"
+wait_status "$id" Success
+assert_eq "attempts once it could start" 1 "$(job_field "$id" attempts)"
 pass
