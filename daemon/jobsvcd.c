@@ -231,7 +231,11 @@ int main(int argc, char *argv[])
 
 	if (control_init(sock) < 0)
 		return 1;
-	worker_init();
+	if (worker_init() < 0) {
+		control_cleanup(sock);
+		worker_cleanup();
+		return 1;
+	}
 	if (sched_init() < 0)
 		fatalx("cannot arm the scheduler");
 	redis_init();
