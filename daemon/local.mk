@@ -42,6 +42,7 @@ t_check_config_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
 # The supervisor of each job's processes (daemon/contain.c), libc only.
 pkglibexec_PROGRAMS = daemon/jobsvc-run
 daemon_jobsvc_run_SOURCES = daemon/jobsvc-run.c
+daemon_jobsvc_run_LDFLAGS = $(JSV_STATIC_LDFLAGS)
 
 dist_man5_MANS += daemon/jobsvcd.conf.5
 EXTRA_DIST += packaging/jobsvcd.conf packaging/demo packaging/handlers/demo
