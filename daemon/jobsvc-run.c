@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,17 +93,33 @@ static pid_t parent_of(const char *pid)
 	return (pid_t)strtol(p + 4, NULL, 10);
 }
 
+struct proc {
+	pid_t pid;
+	pid_t ppid;
+	size_t parent; /* index of the parent, or SIZE_MAX */
+	bool mine;
+};
+
+static int proc_cmp(const void *a, const void *b)
+{
+	const struct proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
 /*
- * Sends sig to every descendant of this process.  Orphans come back to us
- * (subreaper), so each process of the job is found as long as its ancestors
- * were; one that a dying parent starts meanwhile is found the next time.
+ * Sends sig to every descendant of this process, found in /proc.  Orphans
+ * come back to us (subreaper), so each process of the job is found as long
+ * as its ancestors were; one that a dying parent starts meanwhile is found
+ * the next time.
  */
 static void signal_tree(int sig)
 {
-	pid_t *pids = NULL, *ppids = NULL, me = getpid();
-	size_t n = 0, cap = 0, i, k;
-	bool *mine = NULL, more;
+	struct proc *p = NULL, key, *found;
+	size_t n = 0, cap = 0, i;
+	pid_t me = getpid();
 	struct dirent *de;
+	bool more;
 	DIR *d;
 
 	d = opendir("/proc");
@@ -113,42 +130,36 @@ static void signal_tree(int sig)
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 256;
-			pids = realloc(pids, cap * sizeof(*pids));
-			ppids = realloc(ppids, cap * sizeof(*ppids));
-			if (!pids || !ppids)
+			p = realloc(p, cap * sizeof(*p));
+			if (!p)
 				abort();
 		}
-		pids[n] = (pid_t)strtol(de->d_name, NULL, 10);
-		ppids[n] = parent_of(de->d_name);
+		p[n].pid = (pid_t)strtol(de->d_name, NULL, 10);
+		p[n].ppid = parent_of(de->d_name);
+		p[n].mine = p[n].ppid == me;
 		n++;
 	}
 	closedir(d);
-	mine = calloc(n ? n : 1, sizeof(*mine));
-	if (!mine)
-		abort();
+	if (n)
+		qsort(p, n, sizeof(*p), proc_cmp);
+	for (i = 0; i < n; i++) {
+		key.pid = p[i].ppid;
+		found = bsearch(&key, p, n, sizeof(*p), proc_cmp);
+		p[i].parent = found ? (size_t)(found - p) : SIZE_MAX;
+	}
 	/* Descendants, one generation per pass. */
 	do {
 		more = false;
 		for (i = 0; i < n; i++) {
-			if (mine[i])
-				continue;
-			if (ppids[i] == me) {
-				mine[i] = more = true;
-				continue;
-			}
-			for (k = 0; k < n; k++)
-				if (mine[k] && pids[k] == ppids[i])
-					break;
-			if (k < n)
-				mine[i] = more = true;
+			if (!p[i].mine && p[i].parent != SIZE_MAX &&
+			    p[p[i].parent].mine)
+				p[i].mine = more = true;
 		}
 	} while (more);
 	for (i = 0; i < n; i++)
-		if (mine[i])
-			kill(pids[i], sig);
-	free(mine);
-	free(pids);
-	free(ppids);
+		if (p[i].mine)
+			kill(p[i].pid, sig);
+	free(p);
 }
 
 /*
