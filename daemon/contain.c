@@ -84,7 +84,7 @@ static int contain_cgroup2_mount(char **mnt, char **root)
 	fp = fopen("/proc/self/mountinfo", "re");
 	if (!fp)
 		return -errno;
-	while (rv < 0 && getline(&line, &cap, fp) > 0) {
+	while (getline(&line, &cap, fp) > 0) {
 		s = strstr(line, " - cgroup2 ");
 		if (!s)
 			continue;
@@ -98,6 +98,7 @@ static int contain_cgroup2_mount(char **mnt, char **root)
 		*root = xstrdup(f[3]);
 		*mnt = xstrdup(f[4]);
 		rv = 0;
+		break;
 	}
 	free(line);
 	fclose(fp);
@@ -128,7 +129,7 @@ static char *contain_find_cgroup(void)
 	size_t rlen;
 
 	rel = contain_read_line("/proc/self/cgroup", "0::");
-	if (!rel || contain_cgroup2_mount(&mnt, &root) < 0)
+	if (!rel || contain_cgroup2_mount(&mnt, &root) < 0 || !mnt || !root)
 		goto out;
 	rlen = strcmp(root, "/") ? strlen(root) : 0;
 	if (strncmp(rel, root, rlen) || (rel[rlen] && rel[rlen] != '/'))

@@ -35,7 +35,8 @@ JSV_INTEG_TESTS = \
 	t/integ/socket-in-use.sh \
 	t/integ/contain.sh \
 	t/integ/checkin-abuse.sh \
-	t/integ/drain-redis-down.sh
+	t/integ/drain-redis-down.sh \
+	t/integ/spawn-failure.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
