@@ -644,6 +644,19 @@ runs()
 	grep -c "^$1 " "${2:-$DATA/ran}" 2>/dev/null || true
 }
 
+# job_error_has ID TEXT: the job's error contains TEXT.
+job_error_has()
+{
+	job_field "$1" error | grep -qF -- "$2"
+}
+
+# job_waits_unused ID: Pending with no attempt used, as a job is that a
+# pool could not start.
+job_waits_unused()
+{
+	job_has_status "$1" Pending && job_field_is "$1" attempts 0
+}
+
 busy_workers_are()
 {
 	[ "$(ctl -j status | jq .workers.busy)" = "$1" ]

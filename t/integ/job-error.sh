@@ -37,21 +37,14 @@ chmod 644 "$JSV_TMP/h/noexec"
 stop_daemon a
 start_daemon a
 id=$(submit NOEXEC)
-noexec_reported()
-{
-	job_field "$1" error | grep -q 'handler could not be executed'
-}
-wait_for "the exec failure in the job's error" noexec_reported "$id"
+wait_for "the exec failure in the job's error" \
+	job_error_has "$id" 'handler could not be executed'
 assert_eq "error text" \
 	"handler could not be executed: $JSV_TMP/h/noexec: Permission denied" \
 	"$(job_field "$id" error)"
 # Tried again and again meanwhile: held in its queue to look at it.
 ctl queue pause NOEXEC >/dev/null
-pending_unused()
-{
-	job_has_status "$1" Pending && job_field_is "$1" attempts 0
-}
-wait_for "$id to wait, with no attempt used" pending_unused "$id"
+wait_for "$id to wait, with no attempt used" job_waits_unused "$id"
 ctl status >/dev/null || fail "daemon stopped answering"
 chmod 755 "$JSV_TMP/h/noexec"
 ctl queue resume NOEXEC >/dev/null
@@ -66,13 +59,10 @@ ctl queue pause OK >/dev/null
 id=$(submit OK)
 mkdir "$JSV_TMP/logs/$id.log"
 ctl queue resume OK >/dev/null
-log_failure_reported()
-{
-	job_field "$1" error | grep -q 'cannot open the job log'
-}
-wait_for "the log failure in the job's error" log_failure_reported "$id"
+wait_for "the log failure in the job's error" \
+	job_error_has "$id" 'cannot open the job log'
 ctl queue pause OK >/dev/null
-wait_for "$id to wait, with no attempt used" pending_unused "$id"
+wait_for "$id to wait, with no attempt used" job_waits_unused "$id"
 rmdir "$JSV_TMP/logs/$id.log"
 ctl queue resume OK >/dev/null
 wait_status "$id" Success

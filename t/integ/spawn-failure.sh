@@ -14,20 +14,13 @@ start_daemon a
 
 mv "$JSV_TMP/bin/jobsvc-run" "$JSV_TMP/bin/jobsvc-run.away"
 id=$(submit OK)
-failure_reported()
-{
-	job_field "$1" error | grep -q 'could not start the job supervisor'
-}
-wait_for "the failure in the job's error" failure_reported "$id"
+wait_for "the failure in the job's error" \
+	job_error_has "$id" 'could not start the job supervisor'
 assert_eq "error text" \
 	"could not start the job supervisor $JSV_TMP/bin/jobsvc-run: No such file or directory" \
 	"$(job_field "$id" error)"
 ctl queue pause OK >/dev/null
-pending_unused()
-{
-	job_has_status "$1" Pending && job_field_is "$1" attempts 0
-}
-wait_for "$id to wait, with no attempt used" pending_unused "$id"
+wait_for "$id to wait, with no attempt used" job_waits_unused "$id"
 assert_contains "the daemon says so" "job $id (OK): not started" \
 	"$(cat "$JSV_TMP/a.log")"
 mv "$JSV_TMP/bin/jobsvc-run.away" "$JSV_TMP/bin/jobsvc-run"
