@@ -311,9 +311,11 @@ int main(int argc, char *argv[])
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	/* jobsvcd died before we started: run nothing. */
-	if (sigpending(&set) == 0 && sigismember(&set, SIGUSR1))
+	/* Killed (or jobsvcd died) before the handler started: run nothing. */
+	if (sigpending(&set) == 0 && sigismember(&set, SIGUSR1)) {
+		report("signal", SIGKILL);
 		return 0;
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);

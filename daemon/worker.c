@@ -732,17 +732,22 @@ static int worker_exited(sd_event_source *s, const siginfo_t *si, void *arg)
 	w->child_src = sd_event_source_disable_unref(w->child_src);
 	w->kill_src = sd_event_source_disable_unref(w->kill_src);
 	w->timeout_src = sd_event_source_disable_unref(w->timeout_src);
-	if (!worker_report(w, what, &value)) {
-		log_warnx("job %s: its supervisor %s", w->job_id,
-			  si->si_code == CLD_EXITED ? "exited unexpectedly" :
-						      "was killed");
-		contain_kill_leftovers(w->job_id);
-		snprintf(what, sizeof(what), "%s",
-			 si->si_code == CLD_EXITED ? "exit" : "signal");
-		value = si->si_status;
-	}
 	worker_checkin_end(w);
-	worker_ended(w, what, value);
+	if (worker_report(w, what, &value)) {
+		worker_ended(w, what, value);
+		return 0;
+	}
+	/* Killed by someone else: the job's processes may be left. */
+	contain_kill_leftovers(w->job_id);
+	if (w->stopping)
+		worker_finish(w, true, "Stopped", NULL);
+	else if (si->si_code == CLD_EXITED)
+		worker_finish(w, true, "Error", "job supervisor %s exited %d",
+			      contain_helper(), si->si_status);
+	else
+		worker_finish(w, true, "Error",
+			      "job supervisor %s killed by signal %d",
+			      contain_helper(), si->si_status);
 	return 0;
 }
 
