@@ -26,6 +26,19 @@ id=$(submit SELFKILL)
 wait_status "$id" Error
 assert_imatch "error names the signal" 'signal|killed|SIGKILL|9' "$(job_field "$id" error)"
 
+# A job supervisor killed from outside: an Error that says so, and its
+# handler dies with it.
+id=$(submit SLEEP --param seconds=60 --param pidfile="$DATA/sup.pid")
+wait_for "the handler of $id to start" test -s "$DATA/sup.pid"
+handler=$(cat "$DATA/sup.pid")
+supervisor=$(sed 's/.*) [^ ]* \([0-9]*\) .*/\1/' "/proc/$handler/stat")
+our_pid "$supervisor" || fail "the handler's parent is not our jobsvc-run"
+kill -s KILL "$supervisor"
+wait_status "$id" Error
+assert_match "error names the supervisor" \
+	'^job supervisor .*/jobsvc-run killed by signal 9$' "$(job_field "$id" error)"
+wait_for "the handler to die with its supervisor" proc_gone "$handler"
+
 # A handler that cannot be executed is this host's fault, not the job's:
 # the job goes back to its queue with the reason, without using up an
 # attempt (not an "exit status 127" Error after its retries), and runs as
