@@ -46,7 +46,7 @@
 #define CHECKIN_PAUSE_US (10 * 1000ULL)
 /* At most one check-in written to Redis per slot per second. */
 #define CHECKIN_INTERVAL_US (1000 * 1000ULL)
-/* The least wait before a job this pool could not start is tried again. */
+/* The least wait for the longest wait of a job this pool could not start. */
 #define REQUEUE_MIN_MS 1000
 
 /* How the supervisor kills the job's processes (contain.c). */
@@ -146,9 +146,10 @@ unsigned worker_busy(void)
 
 /*
  * The wait before the next run after an Error: the queue's retry_backoff,
- * doubled with each attempt, up to retry_backoff_max.  A job this pool
- * could not start waits retry_backoff, at least REQUEUE_MIN_MS, so that a
- * broken handler does not make the pool spin.
+ * doubled with each attempt, up to retry_backoff_max.  For a job this pool
+ * could not start, the longest wait: retry_backoff_max, at least
+ * REQUEUE_MIN_MS (finish.lua doubles its wait from one second with each
+ * such failure), so that a broken handler does not make the pool spin.
  */
 static uint64_t worker_backoff(const struct worker *w)
 {
@@ -157,8 +158,9 @@ static uint64_t worker_backoff(const struct worker *w)
 	long i;
 
 	if (strcmp(w->result, "Requeue") == 0)
-		return q && q->backoff_ms > REQUEUE_MIN_MS ? q->backoff_ms :
-							     REQUEUE_MIN_MS;
+		return q && q->backoff_max_ms > REQUEUE_MIN_MS ?
+			       q->backoff_max_ms :
+			       REQUEUE_MIN_MS;
 	if (!q)
 		return 0;
 	ms = q->backoff_ms;

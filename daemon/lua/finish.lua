@@ -1,8 +1,9 @@
 #!lua flags=allow-oom
 -- finish: ARGV ns, id, token, pool id, worker id, result (Success, Error,
--- Stopped, or Requeue when this pool could not start the job: it goes back
--- to its queue after the backoff and the attempt does not count), error
--- text, backoff (ms), and optionally a new token and the
+-- Stopped, or Requeue when this pool could not start the job: the attempt
+-- does not count and it goes back to its queue after a wait that doubles
+-- from 1 s with each such failure, up to the backoff), error text, backoff
+-- (ms), and optionally a new token and the
 -- pairs of claim.lua.  Ends the run unless the claim is stale.  An Error
 -- counts in the job's failures; while they are at most max_retries (runs
 -- lost to dead pools do not count), the job waits out the backoff, then
@@ -40,10 +41,12 @@ if f[3] == '1' then
   result = 'Stopped'
 end
 if result == 'Requeue' then
+  local n = redis.call('HINCRBY', job, 'start_failures', 1)
   redis.call('HINCRBY', job, 'attempts', -1)
   redis.call('HSET', job, 'error', err, 'pool_id', '', 'worker_id', '')
   redis.call('HDEL', job, 'token')
-  delay(job, id, now_ms + backoff, 'Pending')
+  delay(job, id, now_ms + math.min(1000 * 2 ^ math.min(n - 1, 30), backoff),
+    'Pending')
   return {'Pending', next_job()}
 end
 if result == 'Error' and redis.call('HINCRBY', job, 'failures', 1) <=

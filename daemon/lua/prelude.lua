@@ -14,7 +14,8 @@
 --                         pools that died, counted against crash_retries;
 --                         token, stop, unique_key, queued_at, and
 --                         done_token: the token of the last run whose
---                         result was recorded)
+--                         result was recorded; start_failures: the times a
+--                         pool could not start it)
 --   q:<type>              list, pending job ids, head first
 --   q:<type>:stopping:<t> list, a queue being stopped in batches
 --   stopping              set of such lists
