@@ -28,21 +28,50 @@
 #include "proto.h"
 
 #define CONTROL_MAX_CONNS 256
+/* Slots only root and administrators may take, once the others are used. */
+#define CONTROL_ADMIN_RESERVE 32
+/* Connections one user who is not an administrator may hold at once. */
+#define CONTROL_MAX_PER_UID 32
+/* A connection without a complete request or answer progress this long is
+ * closed, unless a request of its own is in flight. */
+#define CONTROL_IDLE_USEC (30 * 1000000ULL)
 #define CONTROL_READ_MAX (JSV_HDR_LEN + JSV_MSG_MAX)
+
+/*
+ * A connection's life: it reads and answers requests one at a time; while
+ * an answer comes from a callback it waits with that request in c->req;
+ * after a bad request it only sends what is queued, then closes.
+ */
+enum ctl_state {
+	CTL_READING,
+	CTL_WAITING,
+	CTL_CLOSING,
+};
+
+struct ctl_conn;
+
+/*
+ * A request answered later, from a callback.  It is owned by whoever calls
+ * back (the subsystem doing the work) and outlives its connection: when the
+ * peer goes away first, conn is set to NULL and the answer is dropped.
+ */
+struct ctl_req {
+	struct ctl_conn *conn; /* NULL once the connection is closed */
+	uid_t uid; /* the peer's, for the log */
+	struct json_object *types; /* queue.stop: the types, for the answer */
+};
 
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn) entry;
 	int fd;
 	uid_t uid;
-	pid_t pid;
 	bool admin;
+	enum ctl_state state;
+	struct ctl_req *req; /* CTL_WAITING: the request in flight */
 	struct jsv_buf in;
 	struct jsv_buf out;
 	sd_event_source *src;
-	bool closing; /* close once out is sent */
-	bool waiting; /* an answer is being prepared */
-	bool gone; /* the peer left while we were waiting */
-	struct json_object *types; /* queue.stop: the types, for the answer */
+	sd_event_source *idle_src;
 };
 
 TAILQ_HEAD(ctl_conns, ctl_conn);
@@ -64,13 +93,48 @@ struct ctl_cmd {
 	int (*fn)(struct ctl_conn *c, struct json_object *req);
 };
 
-static void control_close(struct ctl_conn *c);
-static void control_flush(struct ctl_conn *c);
-static void control_process(struct ctl_conn *c);
+static void control_set_events(struct ctl_conn *c);
 
-/* Handler results besides 0 (answered): */
-#define CTL_LATER 1 /* the answer comes from a callback */
-#define CTL_BAD (-1) /* malformed: an error was appended; close */
+/*
+ * Handler results besides 0 (answered, or waiting after ctl_req_new()):
+ * malformed, an error was appended; close.
+ */
+#define CTL_BAD (-1)
+
+/*
+ * Puts c in CTL_WAITING with a new request in flight, for a handler whose
+ * answer comes from a callback; the callback ends it with ctl_req_end().
+ */
+static struct ctl_req *ctl_req_new(struct ctl_conn *c)
+{
+	struct ctl_req *r = xcalloc(1, sizeof(*r));
+
+	r->conn = c;
+	r->uid = c->uid;
+	c->req = r;
+	c->state = CTL_WAITING;
+	return r;
+}
+
+/*
+ * Ends a request: its connection, if still open, reads requests again and
+ * is woken to send what the callback appended.  Nothing is sent or closed
+ * here, so a callback that runs inside its own request's dispatch (the work
+ * was done at once) leaves the connection to control_run(), and a callback
+ * for a closed connection touches nothing but r.
+ */
+static void ctl_req_end(struct ctl_req *r)
+{
+	struct ctl_conn *c = r->conn;
+
+	if (c) {
+		c->req = NULL;
+		c->state = CTL_READING;
+		control_set_events(c);
+	}
+	json_object_put(r->types);
+	free(r);
+}
 
 static void ctl_record(struct ctl_conn *c, struct json_object *o)
 {
@@ -337,44 +401,38 @@ static int ctl_queue_resume(struct ctl_conn *c, struct json_object *req)
 
 static void ctl_queue_stopped(void *arg, uint64_t stopped, int err)
 {
-	struct ctl_conn *c = arg;
+	struct ctl_req *r = arg;
+	struct ctl_conn *c = r->conn;
 	struct json_object *o;
 	struct jsv_buf msg = { 0 };
 
-	c->waiting = false;
-	if (c->gone) {
-		json_object_put(c->types);
-		c->types = NULL;
-		control_close(c);
+	if (err < 0) {
+		if (c)
+			ctl_fail(c, err, NULL);
+		ctl_req_end(r);
 		return;
 	}
-	if (err < 0) {
-		ctl_fail(c, err, NULL);
-	} else {
-		jsv_buf_printf(&msg, "Stopped %llu job%s in ",
-			       (unsigned long long)stopped,
-			       stopped == 1 ? "" : "s");
-		ctl_type_names(&msg, c->types);
-		log_info("uid %u: %s", (unsigned)c->uid, msg.data);
+	jsv_buf_printf(&msg, "Stopped %llu job%s in ",
+		       (unsigned long long)stopped, stopped == 1 ? "" : "s");
+	ctl_type_names(&msg, r->types);
+	log_info("uid %u: %s", (unsigned)r->uid, msg.data);
+	if (c) {
 		o = json_object_new_object();
 		json_object_object_add(o, "message",
 				       json_object_new_string(msg.data));
-		json_object_object_add(o, "types", json_object_get(c->types));
+		json_object_object_add(o, "types", json_object_get(r->types));
 		json_object_object_add(o, "jobs",
 				       json_object_new_int64(stopped));
-		jsv_buf_free(&msg);
 		ctl_end(c, o);
 	}
-	json_object_put(c->types);
-	c->types = NULL;
-	control_flush(c);
-	if (!c->closing)
-		control_process(c);
+	jsv_buf_free(&msg);
+	ctl_req_end(r);
 }
 
 static int ctl_queue_stop(struct ctl_conn *c, struct json_object *req)
 {
 	struct json_object *types;
+	struct ctl_req *r;
 	char **names;
 	size_t i, n;
 	bool bad;
@@ -388,17 +446,16 @@ static int ctl_queue_stop(struct ctl_conn *c, struct json_object *req)
 	for (i = 0; i < n; i++)
 		names[i] = (char *)json_object_get_string(
 			json_object_array_get_idx(types, i));
-	c->types = types;
-	c->waiting = true;
-	rv = queue_stop(names, n, ctl_queue_stopped, c);
+	r = ctl_req_new(c);
+	r->types = types;
+	/* queue_stop() may call back before it returns: r is then gone. */
+	rv = queue_stop(names, n, ctl_queue_stopped, r);
 	free(names);
 	if (rv < 0) {
-		c->waiting = false;
-		c->types = NULL;
-		json_object_put(types);
+		ctl_req_end(r);
 		return ctl_fail(c, rv, NULL);
 	}
-	return c->waiting ? CTL_LATER : 0;
+	return 0;
 }
 
 static int ctl_pools(struct ctl_conn *c, struct json_object *req)
@@ -833,56 +890,26 @@ static void control_set_events(struct ctl_conn *c)
 	uint32_t ev = 0;
 
 	if (c->out.len)
-		ev |= EPOLLOUT;
-	if (!c->closing && !c->waiting && !c->out.len)
-		ev |= EPOLLIN;
-	sd_event_source_set_io_events(c->src, ev);
+		ev = EPOLLOUT;
+	else if (c->state == CTL_READING)
+		ev = EPOLLIN;
+	if (sd_event_source_set_io_events(c->src, ev) < 0)
+		log_warnx("control: uid %u: cannot change the events watched",
+			  (unsigned)c->uid);
 }
 
-/* Decodes and answers the complete requests in c->in, one at a time. */
-static void control_process(struct ctl_conn *c)
+/* The connection made progress: its idle timeout starts again. */
+static void control_touch(struct ctl_conn *c)
 {
-	struct json_object *req;
-	struct jsv_frame f;
-	const char *err;
-	ssize_t n;
-	int rv;
-
-	while (!c->closing && !c->waiting && c->out.len == 0) {
-		n = jsv_frame_parse(c->in.data, c->in.len, &f);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			jsv_frame_append_error(&c->out, JSV_E_PROTO, "%s",
-					       n == -EMSGSIZE ?
-						       "message too large" :
-						       "bad frame header or "
-						       "protocol version");
-			c->closing = true;
-			break;
-		}
-		if (f.type != JSV_MSG_REQUEST) {
-			jsv_frame_append_error(&c->out, JSV_E_PROTO,
-					       "expected a request");
-			c->closing = true;
-			break;
-		}
-		req = jsv_json_parse(f.payload, f.len, &err);
-		jsv_buf_consume(&c->in, n);
-		if (!req) {
-			jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", err);
-			c->closing = true;
-			break;
-		}
-		rv = control_dispatch(c, req);
-		json_object_put(req);
-		if (rv == CTL_BAD)
-			c->closing = true;
-	}
-	control_flush(c);
+	if (sd_event_source_set_time_relative(c->idle_src, CONTROL_IDLE_USEC) <
+		    0 ||
+	    sd_event_source_set_enabled(c->idle_src, SD_EVENT_ONESHOT) < 0)
+		log_warnx("control: uid %u: cannot arm the idle timeout",
+			  (unsigned)c->uid);
 }
 
-static void control_flush(struct ctl_conn *c)
+/* Sends what is queued, as far as the socket takes it; -EPIPE if gone. */
+static int control_send(struct ctl_conn *c)
 {
 	ssize_t n;
 
@@ -891,20 +918,103 @@ static void control_flush(struct ctl_conn *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n <= 0) {
-			jsv_buf_reset(&c->out);
-			c->closing = true;
-			c->gone = true;
-			break;
-		}
+			return 0;
+		if (n <= 0)
+			return -EPIPE;
 		jsv_buf_consume(&c->out, n);
+		control_touch(c);
 	}
-	if (c->closing && c->out.len == 0 && !c->waiting) {
-		control_close(c);
-		return;
+	return 0;
+}
+
+/*
+ * Decodes and runs the first request of c->in, if it is complete.  Returns
+ * false when more bytes are needed.  A frame that cannot be decoded gets an
+ * error and puts c in CTL_CLOSING.
+ */
+static bool control_next(struct ctl_conn *c)
+{
+	struct json_object *req;
+	struct jsv_frame f;
+	const char *err;
+	ssize_t n;
+
+	n = jsv_frame_parse(c->in.data, c->in.len, &f);
+	if (n == 0)
+		return false;
+	if (n < 0) {
+		jsv_frame_append_error(&c->out, JSV_E_PROTO, "%s",
+				       n == -EMSGSIZE ? "message too large" :
+							"bad frame header or "
+							"protocol version");
+		c->state = CTL_CLOSING;
+		return true;
 	}
-	control_set_events(c);
+	if (f.type != JSV_MSG_REQUEST) {
+		jsv_frame_append_error(&c->out, JSV_E_PROTO,
+				       "expected a request");
+		c->state = CTL_CLOSING;
+		return true;
+	}
+	req = jsv_json_parse(f.payload, f.len, &err);
+	jsv_buf_consume(&c->in, n);
+	control_touch(c);
+	if (!req) {
+		jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", err);
+		c->state = CTL_CLOSING;
+		return true;
+	}
+	if (control_dispatch(c, req) == CTL_BAD)
+		c->state = CTL_CLOSING;
+	json_object_put(req);
+	return true;
+}
+
+/*
+ * Closes c and frees it.  A request still in flight stays with whoever
+ * will call back; its answer will be dropped.
+ */
+static void control_close(struct ctl_conn *c)
+{
+	if (c->req)
+		c->req->conn = NULL;
+	TAILQ_REMOVE(&conns, c, entry);
+	nconns--;
+	sd_event_source_disable_unref(c->src);
+	sd_event_source_disable_unref(c->idle_src);
+	close(c->fd);
+	jsv_buf_free(&c->in);
+	jsv_buf_free(&c->out);
+	free(c);
+	if (nconns < CONTROL_MAX_CONNS && listen_src && !accept_retry_src &&
+	    sd_event_source_set_enabled(listen_src, SD_EVENT_ON) < 0)
+		log_warnx("control: cannot accept connections again");
+}
+
+/*
+ * Sends what is queued and answers the complete requests read, one at a
+ * time, until the connection has to wait: for the socket, for the peer's
+ * next bytes, or for its request in flight.  Closes c when done with it (a
+ * send failed, or it was CTL_CLOSING and all is sent): the caller must not
+ * touch c after this.  Only event callbacks of c itself call it.
+ */
+static void control_run(struct ctl_conn *c)
+{
+	for (;;) {
+		if (control_send(c) < 0)
+			break;
+		if (c->out.len) {
+			control_set_events(c);
+			return;
+		}
+		if (c->state == CTL_CLOSING)
+			break;
+		if (c->state == CTL_WAITING || !control_next(c)) {
+			control_set_events(c);
+			return;
+		}
+	}
+	control_close(c);
 }
 
 static int control_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
@@ -913,87 +1023,155 @@ static int control_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	char buf[65536];
 	ssize_t n;
 
-	if (revents & EPOLLOUT) {
-		control_flush(c);
-		return 0;
-	}
-	if (!(revents & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-		return 0;
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return 0;
-	if (n <= 0) {
-		if (c->waiting) {
-			c->gone = true;
-			sd_event_source_set_enabled(c->src, SD_EVENT_OFF);
+	if (c->state != CTL_READING) {
+		/* Nobody is left to read an answer. */
+		if (revents & (EPOLLHUP | EPOLLERR)) {
+			control_close(c);
 			return 0;
 		}
-		control_close(c);
-		return 0;
+	} else if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return 0;
+		if (n <= 0) {
+			control_close(c);
+			return 0;
+		}
+		if (c->in.len + n > CONTROL_READ_MAX + JSV_HDR_LEN) {
+			jsv_frame_append_error(&c->out, JSV_E_PROTO,
+					       "message too large");
+			c->state = CTL_CLOSING;
+		} else {
+			jsv_buf_add(&c->in, buf, n);
+		}
 	}
-	if (c->in.len + n > CONTROL_READ_MAX + JSV_HDR_LEN) {
-		jsv_frame_append_error(&c->out, JSV_E_PROTO,
-				       "message too large");
-		c->closing = true;
-		control_flush(c);
-		return 0;
-	}
-	jsv_buf_add(&c->in, buf, n);
-	control_process(c);
+	control_run(c);
 	return 0;
 }
 
-static void control_close(struct ctl_conn *c)
+static int control_idle(sd_event_source *s, uint64_t usec, void *arg)
 {
-	if (c->waiting) {
-		c->gone = true;
-		return;
+	struct ctl_conn *c = arg;
+
+	if (c->state == CTL_WAITING) {
+		control_touch(c);
+		return 0;
 	}
-	TAILQ_REMOVE(&conns, c, entry);
-	nconns--;
-	sd_event_source_disable_unref(c->src);
-	close(c->fd);
-	jsv_buf_free(&c->in);
-	jsv_buf_free(&c->out);
-	free(c);
-	if (nconns < CONTROL_MAX_CONNS && listen_src && !accept_retry_src)
-		sd_event_source_set_enabled(listen_src, SD_EVENT_ON);
+	log_debug("control: uid %u: closing an idle connection",
+		  (unsigned)c->uid);
+	control_close(c);
+	return 0;
 }
 
-/* May this peer act?  root, our own user, and the admin group. */
-static bool control_is_admin(const struct ucred *cred)
+/*
+ * Is gid among the peer's groups?  Its primary group and the supplementary
+ * groups it held when it connected (SO_PEERGROUPS, Linux 4.13), so a group
+ * the peer dropped does not count and nothing blocks on the user database.
+ * Older kernels fall back to the database's group list of the peer's user.
+ */
+static bool control_peer_in_group(int fd, const struct ucred *cred, gid_t gid)
 {
 	struct passwd *pw;
-	gid_t *groups;
-	int n = 64, i;
-	bool admin = false;
+	socklen_t len = 64 * sizeof(gid_t);
+	gid_t *groups = NULL;
+	bool in = cred->gid == gid;
+	int n, i;
 
-	if (cred->uid == 0 || cred->uid == geteuid())
-		return true;
-	if (!have_admin_gid)
-		return false;
-	if (cred->gid == admin_gid)
-		return true;
-	pw = getpwuid(cred->uid);
-	if (!pw)
-		return false;
-	groups = xreallocarray(NULL, n, sizeof(*groups));
-	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0) {
-		groups = xreallocarray(groups, n, sizeof(*groups));
-		if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+	for (;;) {
+		groups = xreallocarray(groups, len / sizeof(gid_t) + 1,
+				       sizeof(gid_t));
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) ==
+		    0) {
+			n = len / sizeof(gid_t);
+			break;
+		}
+		if (errno == ERANGE)
+			continue;
+		if (errno != ENOPROTOOPT) {
+			log_warn("control: SO_PEERGROUPS");
 			n = 0;
+			break;
+		}
+		pw = getpwuid(cred->uid);
+		n = 64;
+		if (!pw ||
+		    getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+			n = 0;
+		break;
 	}
 	for (i = 0; i < n; i++)
-		if (groups[i] == admin_gid)
-			admin = true;
+		if (groups[i] == gid)
+			in = true;
 	free(groups);
-	return admin;
+	return in;
+}
+
+/*
+ * May this peer act?  root, the daemon's own user (and so its handlers,
+ * see jobsvcd(8)), and members of the admin group.
+ */
+static bool control_is_admin(int fd, const struct ucred *cred)
+{
+	if (cred->uid == 0 || cred->uid == geteuid())
+		return true;
+	return have_admin_gid && control_peer_in_group(fd, cred, admin_gid);
+}
+
+/*
+ * Is there room for c?  Administrators may take every slot; the others
+ * leave CONTROL_ADMIN_RESERVE slots free and hold at most
+ * CONTROL_MAX_PER_UID each, so no local user can lock them out.
+ */
+static bool control_room(const struct ctl_conn *c)
+{
+	const struct ctl_conn *o;
+	unsigned same = 0, others = 0;
+
+	if (c->admin)
+		return true;
+	TAILQ_FOREACH(o, &conns, entry) {
+		if (o->admin)
+			continue;
+		others++;
+		if (o->uid == c->uid)
+			same++;
+	}
+	return same < CONTROL_MAX_PER_UID &&
+	       others < CONTROL_MAX_CONNS - CONTROL_ADMIN_RESERVE;
+}
+
+/* Turns a connection away with an ERROR frame, as far as it can be sent. */
+static void control_refuse(int fd, uid_t uid)
+{
+	static uint64_t last_log;
+	struct jsv_buf b = { 0 };
+	uint64_t now = 0;
+
+	jsv_frame_append_error(&b, JSV_E_BUSY, "at most %u per user",
+			       CONTROL_MAX_PER_UID);
+	if (send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("control: uid %u: refusal not sent", (unsigned)uid);
+	jsv_buf_free(&b);
+	close(fd);
+	sd_event_now(jsvd->ev, CLOCK_MONOTONIC, &now);
+	if (now - last_log >= 10 * 1000000ULL || last_log == 0) {
+		last_log = now;
+		log_warnx("control: too many connections: refused uid %u",
+			  (unsigned)uid);
+	}
+}
+
+static void control_accept_pause(void)
+{
+	if (sd_event_source_set_enabled(listen_src, SD_EVENT_OFF) < 0)
+		log_warnx("control: cannot pause accepting connections");
 }
 
 static int control_accept_retry(sd_event_source *s, uint64_t usec, void *arg)
 {
 	accept_retry_src = sd_event_source_disable_unref(accept_retry_src);
-	sd_event_source_set_enabled(listen_src, SD_EVENT_ON);
+	if (sd_event_source_set_enabled(listen_src, SD_EVENT_ON) < 0)
+		log_warnx("control: cannot accept connections again");
 	return 0;
 }
 
@@ -1009,10 +1187,15 @@ static int control_accept(sd_event_source *s, int fd, uint32_t revents,
 	if (cfd < 0) {
 		if (errno == EMFILE || errno == ENFILE) {
 			log_warn("control: accept");
-			sd_event_source_set_enabled(listen_src, SD_EVENT_OFF);
-			sd_event_add_time_relative(jsvd->ev, &accept_retry_src,
-						   CLOCK_MONOTONIC, 1000000, 0,
-						   control_accept_retry, NULL);
+			/* Without the retry timer, accepting stays on. */
+			if (sd_event_add_time_relative(
+				    jsvd->ev, &accept_retry_src,
+				    CLOCK_MONOTONIC, 1000000, 0,
+				    control_accept_retry, NULL) < 0)
+				log_warnx("control: cannot arm the accept "
+					  "retry");
+			else
+				control_accept_pause();
 		} else if (errno != EAGAIN && errno != EINTR &&
 			   errno != ECONNABORTED) {
 			log_warn("control: accept");
@@ -1027,14 +1210,29 @@ static int control_accept(sd_event_source *s, int fd, uint32_t revents,
 	c = xcalloc(1, sizeof(*c));
 	c->fd = cfd;
 	c->uid = cred.uid;
-	c->pid = cred.pid;
-	c->admin = control_is_admin(&cred);
-	if (sd_event_add_io(jsvd->ev, &c->src, cfd, EPOLLIN, control_io, c) < 0)
-		fatalx("control: cannot watch a connection");
+	c->admin = control_is_admin(cfd, &cred);
+	c->state = CTL_READING;
+	if (!control_room(c)) {
+		control_refuse(cfd, cred.uid);
+		free(c);
+		return 0;
+	}
+	if (sd_event_add_io(jsvd->ev, &c->src, cfd, EPOLLIN, control_io, c) <
+		    0 ||
+	    sd_event_add_time_relative(jsvd->ev, &c->idle_src, CLOCK_MONOTONIC,
+				       CONTROL_IDLE_USEC, 0, control_idle,
+				       c) < 0) {
+		log_warnx("control: uid %u: cannot watch the connection",
+			  (unsigned)c->uid);
+		sd_event_source_disable_unref(c->src);
+		close(cfd);
+		free(c);
+		return 0;
+	}
 	TAILQ_INSERT_TAIL(&conns, c, entry);
 	if (++nconns >= CONTROL_MAX_CONNS) {
 		log_warnx("control: %u connections, pausing accept", nconns);
-		sd_event_source_set_enabled(listen_src, SD_EVENT_OFF);
+		control_accept_pause();
 	}
 	return 0;
 }
@@ -1149,10 +1347,8 @@ void control_cleanup(const char *path)
 {
 	struct ctl_conn *c;
 
-	while ((c = TAILQ_FIRST(&conns))) {
-		c->waiting = false;
+	while ((c = TAILQ_FIRST(&conns)))
 		control_close(c);
-	}
 	listen_src = sd_event_source_disable_unref(listen_src);
 	accept_retry_src = sd_event_source_disable_unref(accept_retry_src);
 	if (listen_fd >= 0)

@@ -198,6 +198,7 @@ int call_status(const struct call *c)
 	case JSV_E_STATE:
 		return 409;
 	case JSV_E_REDIS:
+	case JSV_E_BUSY:
 	case JSV_E_MAX:
 		return 503;
 	}

@@ -23,6 +23,7 @@ static const char *const jsv_errors[JSV_E_MAX] = {
 	[JSV_E_UNIQUE] = "an identical unique job is already waiting",
 	[JSV_E_STATE] = "not allowed in this state",
 	[JSV_E_INTERNAL] = "internal error",
+	[JSV_E_BUSY] = "too many connections",
 };
 
 const char *jsv_strerror(int code)

@@ -83,7 +83,7 @@
 
 #include "jsv.h"
 
-#define JSV_PROTO_VERSION 2
+#define JSV_PROTO_VERSION 3
 #define JSV_HDR_LEN 8
 #define JSV_MSG_MAX (256 * 1024)
 #define JSV_JSON_DEPTH 16
@@ -117,6 +117,7 @@ enum jsv_err {
 	JSV_E_UNIQUE, /* an identical unique job is already waiting */
 	JSV_E_STATE, /* the object is not in a state that allows this */
 	JSV_E_INTERNAL, /* anything else; the daemon's log says more */
+	JSV_E_BUSY, /* too many connections: this one is refused */
 	JSV_E_MAX
 };
 

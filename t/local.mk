@@ -36,7 +36,9 @@ JSV_INTEG_TESTS = \
 	t/integ/contain.sh \
 	t/integ/checkin-abuse.sh \
 	t/integ/drain-redis-down.sh \
-	t/integ/spawn-failure.sh
+	t/integ/spawn-failure.sh \
+	t/integ/peer-vanish.sh \
+	t/integ/conn-limits.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
@@ -61,4 +63,5 @@ AM_TESTS_ENVIRONMENT = \
 	export abs_top_builddir abs_top_srcdir;
 
 EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_TEST_HANDLERS) \
-	t/lib.sh t/faultproxy.py t/run-tests t/bench/bench.sh t/bench/stamp.c
+	t/lib.sh t/faultproxy.py t/peer.py t/run-tests t/bench/bench.sh \
+	t/bench/stamp.c
