@@ -402,7 +402,11 @@ static bool set_redis(struct parser *p, const char *value)
 		return false;
 	}
 	free(p->conf->redis);
-	p->conf->redis = xstrdup(value);
+	if (p->conf->redis_password)
+		xasprintf(&p->conf->redis, "redis://:***@%s",
+			  strrchr(value, '@') + 1);
+	else
+		p->conf->redis = xstrdup(value);
 	return true;
 }
 

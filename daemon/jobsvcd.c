@@ -90,6 +90,9 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 	}
 	jsv_buf_free(&errs);
 	if (strcmp(nc->redis, oc->redis) ||
+	    !nc->redis_password != !oc->redis_password ||
+	    (nc->redis_password &&
+	     strcmp(nc->redis_password, oc->redis_password)) ||
 	    strcmp(nc->namespace, oc->namespace) ||
 	    nc->workers != oc->workers || strcmp(nc->log_dir, oc->log_dir))
 		log_warnx("reload: redis, namespace, workers and log_dir "

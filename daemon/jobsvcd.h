@@ -34,7 +34,9 @@ struct queue_conf {
 TAILQ_HEAD(queue_conf_list, queue_conf);
 
 struct jsvd_conf {
-	char *redis; /* as written: "unix:/path" or "redis://..." */
+	/* as written ("unix:/path" or "redis://..."), for the log: a password
+	 * shows as "***" */
+	char *redis;
 	char *redis_path; /* unix socket path, or NULL for TCP */
 	char *redis_host; /* TCP host, or NULL for a unix socket */
 	int redis_port; /* default 6379 */

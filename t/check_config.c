@@ -101,7 +101,8 @@ START_TEST(test_all_keys)
 			"\n"
 			"[queue WEBHOOK]\n"
 			"exec = /usr/lib/jobsvc/handlers/webhook\n");
-	ck_assert_str_eq(conf->redis, "redis://:s3cret@db.example.org:6380/2");
+	/* the password is never logged */
+	ck_assert_str_eq(conf->redis, "redis://:***@db.example.org:6380/2");
 	ck_assert_ptr_null(conf->redis_path);
 	ck_assert_str_eq(conf->redis_host, "db.example.org");
 	ck_assert_int_eq(conf->redis_port, 6380);

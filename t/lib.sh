@@ -16,6 +16,7 @@
 #   JSV_REDIS_AOF=1                    redis with appendonly (fsync always)
 #   JSV_WORKERS, JSV_STOP_GRACE, JSV_HEARTBEAT, JSV_DEAD_TIMEOUT
 #                                      [jobsvcd] settings of the next daemon
+#   JSV_REDIS_URL                      its redis (default: the private one)
 #   JSV_KEEP=1                         keep the temporary directory
 #
 # Faults between a daemon and Redis: start_daemon_proxied NAME puts
@@ -322,7 +323,7 @@ write_conf()
 		cat <<EOF
 # written by t/lib.sh for $TEST_NAME
 [jobsvcd]
-redis = unix:${REDIS_VIA:-$REDIS_SOCK}
+redis = ${JSV_REDIS_URL:-unix:${REDIS_VIA:-$REDIS_SOCK}}
 namespace = test
 workers = $JSV_WORKERS
 log_dir = $JSV_TMP/logs

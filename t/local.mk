@@ -38,7 +38,8 @@ JSV_INTEG_TESTS = \
 	t/integ/drain-redis-down.sh \
 	t/integ/spawn-failure.sh \
 	t/integ/peer-vanish.sh \
-	t/integ/conn-limits.sh
+	t/integ/conn-limits.sh \
+	t/integ/redis-password.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
