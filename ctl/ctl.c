@@ -94,6 +94,13 @@ static void build_page(const struct parse_result *res, struct json_object *req)
 				       json_object_new_int64(res->page_size));
 }
 
+static void build_execution(const struct parse_result *res,
+			    struct json_object *req)
+{
+	build_id(res, req);
+	build_page(res, req);
+}
+
 static void build_schedule(const struct parse_result *res,
 			   struct json_object *req)
 {
@@ -271,8 +278,8 @@ static const struct command commands[CTL_ACTION_MAX] = {
 	[CTL_JOB_STOP] = { "job.stop", build_id, VIEW_MESSAGE, ANSWER_END,
 			   NULL },
 	[CTL_JOB_LOG] = { "job.log", NULL, VIEW_LOG, ANSWER_END, run_log },
-	[CTL_EXECUTION_SHOW] = { "execution.show", build_id, VIEW_EXECUTION,
-				 ANSWER_END, NULL },
+	[CTL_EXECUTION_SHOW] = { "execution.show", build_execution,
+				 VIEW_EXECUTION, ANSWER_END, NULL },
 };
 
 /* Sends the command's one request and shows the answer. */

@@ -64,7 +64,7 @@ struct parse_result {
 	const char *cron; /* schedule add */
 	int64_t vendor_id; /* schedule add: -1 unless given */
 	int64_t schedule_id; /* schedule del */
-	int64_t page, page_size; /* schedules: 0 for the daemon's default */
+	int64_t page, page_size; /* 0 for the daemon's default */
 	/* submit, schedule add: --params, then --param pairs */
 	struct json_object *params;
 	struct json_object *pairs; /* the --param pairs seen so far */

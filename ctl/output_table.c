@@ -279,19 +279,27 @@ static void show_workers(struct json_object *rows)
 		    "no workers");
 }
 
+/* "page P of Q, N things" of a paged answer's END, without a newline. */
+static void print_page(struct json_object *end, const char *noun)
+{
+	int64_t total = get_int(end, "total"), size = get_int(end, "page_size");
+
+	printf("page %" PRId64 " of %" PRId64 ", %" PRId64 " %s%s",
+	       get_int(end, "page"),
+	       total > 0 && size > 0 ? (total - 1) / size + 1 : 1, total, noun,
+	       total == 1 ? "" : "s");
+}
+
 /* The page of schedules, then "page P of Q, N schedules, Running". */
 static void show_schedules(struct json_object *end)
 {
-	int64_t total = get_int(end, "total"), size = get_int(end, "page_size");
 	bool paused = false;
 
 	print_table(schedule_cols, JSV_ARRAY_SIZE(schedule_cols),
 		    json_object_object_get(end, "records"), "no schedules");
 	jsv_json_get_bool(end, "paused", &paused);
-	printf("page %" PRId64 " of %" PRId64 ", %" PRId64 " schedule%s, %s\n",
-	       get_int(end, "page"),
-	       total > 0 && size > 0 ? (total - 1) / size + 1 : 1, total,
-	       total == 1 ? "" : "s", paused ? "Paused" : "Running");
+	print_page(end, "schedule");
+	printf(", %s\n", paused ? "Paused" : "Running");
 }
 
 /* The new schedule's id, alone on its line as submit prints a job's. */
@@ -360,17 +368,32 @@ static void show_job(struct json_object *obj)
 	}
 }
 
+/*
+ * The execution's status, its jobs by status, then the page of its jobs and
+ * "page P of Q, N jobs".
+ */
 static void show_execution(struct json_object *end)
 {
+	static const char *const statuses[] = { "Pending", "Scheduled",
+						"Running", "Success",
+						"Error",   "Stopped" };
+	struct json_object *counts = json_object_object_get(end, "counts");
 	char text[VALUE_MAX];
+	size_t i;
 
 	get_text(text, sizeof(text), end, "execution_id");
 	printf("execution_id: %s\n", text);
 	get_text(text, sizeof(text), end, "status");
 	printf("status: %s\n", text);
-	putchar('\n');
+	printf("jobs: %" PRId64, get_int(end, "total"));
+	for (i = 0; i < JSV_ARRAY_SIZE(statuses); i++)
+		printf(", %s %" PRId64, statuses[i],
+		       get_int(counts, statuses[i]));
+	printf("\n\n");
 	print_table(execution_job_cols, JSV_ARRAY_SIZE(execution_job_cols),
 		    json_object_object_get(end, "jobs"), "no jobs");
+	print_page(end, "job");
+	putchar('\n');
 }
 
 /* The log's bytes as the handler wrote them. */

@@ -415,8 +415,15 @@ static const struct token t_job[] = {
 	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
 };
 
+static const struct token t_execution_opts[] = {
+	{ OPTION, "--page", CTL_NONE, t_execution_opts, set_page },
+	{ OPTION, "--page-size", CTL_NONE, t_execution_opts, set_page_size },
+	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+};
+
 static const struct token t_execution_id[] = {
-	{ VALUE, "<execution id>", CTL_NONE, t_end, set_execution_id },
+	{ VALUE, "<execution id>", CTL_NONE, t_execution_opts,
+	  set_execution_id },
 	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
 };
 

@@ -663,16 +663,41 @@ static int ctl_job_log(struct ctl_conn *c, struct json_object *req)
 	return 0;
 }
 
+/*
+ * The page of a paged list: "page" (from 1, default 1) and "page_size"
+ * (1..100, default 100).  -EINVAL with an error appended when invalid.
+ */
+static int ctl_page(struct ctl_conn *c, struct json_object *req, int64_t *page,
+		    int64_t *size)
+{
+	*page = 1;
+	*size = 100;
+	if (jsv_json_get_int64(req, "page", page) == -EINVAL || *page < 1 ||
+	    *page > 1000000000) {
+		ctl_bad(c, "\"page\" must be a page number from 1");
+		return -EINVAL;
+	}
+	if (jsv_json_get_int64(req, "page_size", size) == -EINVAL ||
+	    *size < 1 || *size > 100) {
+		ctl_bad(c, "\"page_size\" must be from 1 to 100");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int ctl_execution_show(struct ctl_conn *c, struct json_object *req)
 {
 	struct json_object *o;
+	int64_t page, size;
 	char msg[80];
 	const char *id;
 	int rv;
 
 	if (jsv_json_get_string(req, "id", &id) < 0 || !jsv_valid_id(id))
 		return ctl_bad(c, "\"id\" must be an execution id");
-	rv = job_execution_show(id, &o);
+	if (ctl_page(c, req, &page, &size) < 0)
+		return CTL_BAD;
+	rv = job_execution_show(id, page, size, &o);
 	if (rv < 0) {
 		snprintf(msg, sizeof(msg), "execution %s", id);
 		return ctl_fail(c, rv, msg);
@@ -684,16 +709,12 @@ static int ctl_execution_show(struct ctl_conn *c, struct json_object *req)
 static int ctl_schedules(struct ctl_conn *c, struct json_object *req)
 {
 	struct json_object *arr, *o;
-	int64_t page = 1, size = 100, total, n;
+	int64_t page, size, total, n;
 	bool paused;
 	int rv;
 
-	if (jsv_json_get_int64(req, "page", &page) == -EINVAL || page < 1 ||
-	    page > 1000000000)
-		return ctl_bad(c, "\"page\" must be a page number from 1");
-	if (jsv_json_get_int64(req, "page_size", &size) == -EINVAL ||
-	    size < 1 || size > 100)
-		return ctl_bad(c, "\"page_size\" must be from 1 to 100");
+	if (ctl_page(c, req, &page, &size) < 0)
+		return CTL_BAD;
 	rv = sched_list(page, size, &arr, &total);
 	if (rv < 0)
 		return ctl_fail(c, rv, NULL);
@@ -810,6 +831,7 @@ static const char *const f_submit[] = { "jobs", NULL };
 static const char *const f_id[] = { "id", NULL };
 static const char *const f_log[] = { "id", "offset", NULL };
 static const char *const f_page[] = { "page", "page_size", NULL };
+static const char *const f_exec[] = { "id", "page", "page_size", NULL };
 static const char *const f_sched[] = { "vendor_type", "cron", "vendor_id",
 				       "parameters", NULL };
 
@@ -826,7 +848,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "job.show", false, f_id, ctl_job_show },
 	{ "job.stop", true, f_id, ctl_job_stop },
 	{ "job.log", false, f_log, ctl_job_log },
-	{ "execution.show", false, f_id, ctl_execution_show },
+	{ "execution.show", false, f_exec, ctl_execution_show },
 	{ "schedules", false, f_page, ctl_schedules },
 	{ "schedules.pause", true, f_none, ctl_schedules_pause },
 	{ "schedules.resume", true, f_none, ctl_schedules_resume },

@@ -65,88 +65,98 @@ static bool job_in(const char *const *list, size_t n, const char *key)
 }
 
 /*
- * Aggregate status of a set of job statuses (SPEC §2): Running while any
- * is not final, else Error if any failed, else Stopped if any was stopped,
- * else Success.
+ * Aggregate status of an execution from its counts by status (SPEC §2):
+ * Running while any job is not final, else Error if any failed, else
+ * Stopped if any was stopped, else Success.
  */
-const char *job_execution_status(const char *const *status, size_t n)
+static const char *job_execution_status(struct json_object *counts)
 {
-	bool error = false, stopped = false;
+	static const char *const running[] = { "Pending", "Scheduled",
+					       "Running" };
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (!strcmp(status[i], "Pending") ||
-		    !strcmp(status[i], "Scheduled") ||
-		    !strcmp(status[i], "Running"))
+	for (i = 0; i < JSV_ARRAY_SIZE(running); i++)
+		if (json_object_object_get(counts, running[i]))
 			return "Running";
-		if (!strcmp(status[i], "Error"))
-			error = true;
-		else if (!strcmp(status[i], "Stopped"))
-			stopped = true;
-	}
-	return error ? "Error" : stopped ? "Stopped" : "Success";
+	if (json_object_object_get(counts, "Error"))
+		return "Error";
+	if (json_object_object_get(counts, "Stopped"))
+		return "Stopped";
+	return "Success";
 }
 
 /*
- * The jobs of an execution as an array of {id, name, status} and their
- * aggregate status.  -ENOENT for an unknown execution, -EIO.
+ * An execution in one script call, however many jobs it has:
+ * {"execution_id", "status", "total", "counts": {STATUS: N}} and, when
+ * count > 0, "jobs": [{"id", "name", "status"}] for count of its jobs
+ * (ordered by id) from offset.  -ENOENT for an unknown execution, -EIO.
  */
-static int job_execution(const char *id, struct json_object **jobs,
-			 const char **status)
+static int job_execution(const char *id, int64_t offset, int64_t count,
+			 struct json_object **out)
 {
-	redisReply *ids, *f;
-	const char **st;
-	size_t i, n = 0;
-	int rv = 0;
+	char off[24], cnt[24];
+	const char *argv[3] = { id, off, cnt }, *e;
+	struct json_object *o, *counts, *jobs, *j;
+	redisReply *r, *c, *pg;
+	size_t i;
 
-	ids = redis_cmd("SMEMBERS %s", redis_key("exec:%s", id));
-	if (!ids)
+	snprintf(off, sizeof(off), "%lld", (long long)offset);
+	snprintf(cnt, sizeof(cnt), "%lld", (long long)count);
+	r = redis_script(SCRIPT_EXEC_SHOW, 3, argv);
+	if (!r)
 		return -EIO;
-	if (ids->type != REDIS_REPLY_ARRAY || ids->elements == 0) {
-		freeReplyObject(ids);
-		return -ENOENT;
+	if ((e = redis_errstr(r)) || r->type != REDIS_REPLY_ARRAY ||
+	    r->elements != 3 || r->element[1]->type != REDIS_REPLY_ARRAY ||
+	    r->element[2]->type != REDIS_REPLY_ARRAY) {
+		if (!e || strcmp(e, "NOENT") != 0)
+			log_warnx("redis: execution %s: %s", id,
+				  e ? e : "bad reply");
+		freeReplyObject(r);
+		return e && strcmp(e, "NOENT") == 0 ? -ENOENT : -EIO;
 	}
-	*jobs = json_object_new_array();
-	st = xreallocarray(NULL, ids->elements, sizeof(*st));
-	for (i = 0; i < ids->elements; i++) {
-		struct json_object *o;
-
-		f = redis_cmd("HMGET %s name status",
-			      redis_key("job:%s", ids->element[i]->str));
-		if (!f) {
-			rv = -EIO;
-			break;
+	c = r->element[1];
+	pg = r->element[2];
+	counts = json_object_new_object();
+	for (i = 0; i + 1 < c->elements; i += 2)
+		json_object_object_add(
+			counts, c->element[i]->str,
+			json_object_new_int64(c->element[i + 1]->integer));
+	o = json_object_new_object();
+	json_object_object_add(o, "execution_id", json_object_new_string(id));
+	json_object_object_add(
+		o, "status",
+		json_object_new_string(job_execution_status(counts)));
+	json_object_object_add(o, "total",
+			       json_object_new_int64(r->element[0]->integer));
+	json_object_object_add(o, "counts", counts);
+	if (count > 0) {
+		jobs = json_object_new_array();
+		for (i = 0; i + 2 < pg->elements; i += 3) {
+			j = json_object_new_object();
+			json_object_object_add(
+				j, "id",
+				json_object_new_string(pg->element[i]->str));
+			json_object_object_add(
+				j, "name",
+				json_object_new_string(
+					pg->element[i + 1]->str));
+			json_object_object_add(
+				j, "status",
+				json_object_new_string(
+					pg->element[i + 2]->str));
+			json_object_array_add(jobs, j);
 		}
-		if (f->type != REDIS_REPLY_ARRAY ||
-		    f->element[1]->type != REDIS_REPLY_STRING) {
-			freeReplyObject(f);
-			continue; /* purged */
-		}
-		o = json_object_new_object();
-		json_object_object_add(
-			o, "id", json_object_new_string(ids->element[i]->str));
-		json_object_object_add(
-			o, "name", json_object_new_string(f->element[0]->str));
-		json_object_object_add(
-			o, "status",
-			json_object_new_string(f->element[1]->str));
-		st[n++] = json_object_get_string(
-			json_object_object_get(o, "status"));
-		json_object_array_add(*jobs, o);
-		freeReplyObject(f);
+		json_object_object_add(o, "jobs", jobs);
 	}
-	*status = job_execution_status(st, n);
-	free(st);
-	freeReplyObject(ids);
-	if (rv < 0)
-		json_object_put(*jobs);
-	return rv;
+	freeReplyObject(r);
+	*out = o;
+	return 0;
 }
 
 int job_show(const char *id, struct json_object **out)
 {
-	struct json_object *o, *params, *jobs;
-	const char *k, *v, *exec_status;
+	struct json_object *o, *params, *ex;
+	const char *k, *v;
 	redisReply *r;
 	size_t i;
 
@@ -195,10 +205,11 @@ int job_show(const char *id, struct json_object **out)
 			json_object_object_add(o, job_str_fields[i],
 					       json_object_new_string(""));
 	v = json_object_get_string(json_object_object_get(o, "execution_id"));
-	if (v && *v && job_execution(v, &jobs, &exec_status) == 0) {
-		json_object_object_add(o, "execution_status",
-				       json_object_new_string(exec_status));
-		json_object_put(jobs);
+	if (v && *v && job_execution(v, 0, 0, &ex) == 0) {
+		json_object_object_add(
+			o, "execution_status",
+			json_object_get(json_object_object_get(ex, "status")));
+		json_object_put(ex);
 	}
 	*out = o;
 	return 0;
@@ -283,20 +294,16 @@ int job_log(const char *id, int64_t offset, struct json_object **out)
 	return 0;
 }
 
-int job_execution_show(const char *id, struct json_object **out)
+int job_execution_show(const char *id, int64_t page, int64_t size,
+		       struct json_object **out)
 {
-	struct json_object *o, *jobs;
-	const char *status;
 	int rv;
 
-	rv = job_execution(id, &jobs, &status);
+	rv = job_execution(id, (page - 1) * size, size, out);
 	if (rv < 0)
 		return rv;
-	o = json_object_new_object();
-	json_object_object_add(o, "execution_id", json_object_new_string(id));
-	json_object_object_add(o, "status", json_object_new_string(status));
-	json_object_object_add(o, "jobs", jobs);
-	*out = o;
+	json_object_object_add(*out, "page", json_object_new_int64(page));
+	json_object_object_add(*out, "page_size", json_object_new_int64(size));
 	return 0;
 }
 

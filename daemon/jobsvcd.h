@@ -113,6 +113,7 @@ enum script_id {
 	SCRIPT_SCHED_DEL,
 	SCRIPT_SCHED_FIRE,
 	SCRIPT_PURGE,
+	SCRIPT_EXEC_SHOW,
 	SCRIPT_MAX
 };
 
@@ -214,11 +215,15 @@ int sched_del(int64_t id);
 /* job.c */
 void job_random_hex(char *buf, size_t n); /* n digits, buf n + 1 */
 void job_add_time(struct json_object *o, const char *key, const char *secs);
-const char *job_execution_status(const char *const *status, size_t n);
 int job_show(const char *id, struct json_object **out);
 int job_stop(const char *id, char *msg, size_t len);
 int job_log(const char *id, int64_t offset, struct json_object **out);
-int job_execution_show(const char *id, struct json_object **out);
+/*
+ * An execution: its status, the number of its jobs in total and by status,
+ * and page (from 1) of its jobs, size (1..100) to a page, ordered by id.
+ */
+int job_execution_show(const char *id, int64_t page, int64_t size,
+		       struct json_object **out);
 /* Deletes finished jobs past their retention, with their logs. */
 void job_purge(void);
 

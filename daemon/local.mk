@@ -7,6 +7,7 @@ nodist_daemon_libjobsvcd_a_SOURCES = daemon/scripts.c
 
 # The Lua scripts, each with the prelude, as C strings in script_src[].
 JSVD_LUA = daemon/lua/checkin.lua daemon/lua/claim.lua \
+	daemon/lua/exec_show.lua \
 	daemon/lua/finish.lua daemon/lua/handback.lua daemon/lua/heartbeat.lua \
 	daemon/lua/job_stop.lua \
 	daemon/lua/pool_leave.lua daemon/lua/pool_register.lua \

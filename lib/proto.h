@@ -54,9 +54,12 @@
  *                    END {"data": TEXT, "offset": NEXT, "done": bool}
  *                    (at most JSV_LOG_CHUNK bytes; done when the job is final
  *                    and nothing is left past offset)
- *  execution.show    {"id": EXECUTION_ID}
- *                    END {"execution_id", "status", "jobs": [{"id", "name",
- *                         "status"}...]}
+ *  execution.show    {"id": EXECUTION_ID, "page": N (from 1), "page_size": N
+ *                    (1..100)}, page and page_size optional (default 1, 100)
+ *                    END {"execution_id", "status", "total": N (jobs),
+ *                         "counts": {STATUS: N...} (statuses with jobs),
+ *                         "page": N, "page_size": N, "jobs": [{"id", "name",
+ *                         "status"}...] (that page, ordered by job id)}
  *  schedules         {"page": N (from 1), "page_size": N (1..100)}, both
  *                    optional (default 1 and 100); ordered by id
  *                    RECORD {"id", "vendor_type", "vendor_id", "cron",
@@ -83,7 +86,7 @@
 
 #include "jsv.h"
 
-#define JSV_PROTO_VERSION 3
+#define JSV_PROTO_VERSION 4
 #define JSV_HDR_LEN 8
 #define JSV_MSG_MAX (256 * 1024)
 #define JSV_JSON_DEPTH 16

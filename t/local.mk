@@ -39,7 +39,8 @@ JSV_INTEG_TESTS = \
 	t/integ/spawn-failure.sh \
 	t/integ/peer-vanish.sh \
 	t/integ/conn-limits.sh \
-	t/integ/redis-password.sh
+	t/integ/redis-password.sh \
+	t/integ/execution-large.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
