@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "jobsvcd.h"
 
@@ -34,6 +36,16 @@
 #define DEFAULT_CRASH_RETRIES 2
 #define DEFAULT_BACKOFF_MS 10000
 #define DEFAULT_BACKOFF_MAX_MS (3600 * 1000ULL)
+
+/*
+ * The longest durations: past them a setting is a mistake, and they keep
+ * every deadline computed from a duration far from overflowing.
+ */
+#define DAY_MS (24 * 3600 * 1000ULL)
+#define DURATION_MAX_MS (30 * DAY_MS) /* timeout, retry backoffs */
+#define RETENTION_MAX_MS (3650 * DAY_MS)
+#define STOP_GRACE_MAX_MS (3600 * 1000ULL)
+#define TIMING_MAX_MS (3600 * 1000ULL) /* heartbeat, dead_timeout */
 
 #define NAMESPACE_MAX 64
 #define WORKERS_MAX 1024
@@ -86,6 +98,7 @@ struct parser {
 	unsigned main_line; /* of [jobsvcd], 0 if not seen yet */
 	unsigned main_keys[MAIN_NKEYS]; /* line where each key was first set */
 	bool bad_timing; /* heartbeat or dead_timeout invalid */
+	bool bad_backoff; /* q's retry_backoff or retry_backoff_max invalid */
 	unsigned nqsections; /* [queue NAME] headers seen */
 	unsigned *qlines; /* header line of each listed queue */
 	struct queue_conf *q; /* the queue section being read */
@@ -197,16 +210,40 @@ static bool set_uint(struct parser *p, const char *key, const char *value,
 	return true;
 }
 
-static bool set_duration(struct parser *p, const char *key, const char *value,
-			 uint64_t *out)
+/* A duration the way a configuration writes it: "30d", "1h", "1500ms". */
+static const char *fmt_duration(char *buf, size_t len, uint64_t ms)
 {
-	char buf[CONFIG_VIS_MAX];
+	static const struct {
+		const char *name;
+		uint64_t ms;
+	} units[] = {
+		{ "d", DAY_MS }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 }
+	};
+	size_t i;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(units); i++)
+		if (ms % units[i].ms == 0) {
+			snprintf(buf, len, "%llu%s",
+				 (unsigned long long)(ms / units[i].ms),
+				 units[i].name);
+			return buf;
+		}
+	snprintf(buf, len, "%llums", (unsigned long long)ms);
+	return buf;
+}
+
+/* A duration of at most max milliseconds. */
+static bool set_duration(struct parser *p, const char *key, const char *value,
+			 uint64_t max, uint64_t *out)
+{
+	char buf[CONFIG_VIS_MAX], mbuf[32];
 	uint64_t ms;
 	int r;
 
 	r = jsv_parse_duration(value, &ms);
-	if (r == -ERANGE) {
-		perr(p, "invalid %s \"%s\": too long", key, vis(buf, value));
+	if (r == -ERANGE || (r == 0 && ms > max)) {
+		perr(p, "invalid %s \"%s\": at most %s", key, vis(buf, value),
+		     fmt_duration(mbuf, sizeof(mbuf), max));
 		return false;
 	}
 	if (r < 0) {
@@ -437,7 +474,8 @@ static bool set_log_dir(struct parser *p, const char *value)
 
 static bool set_stop_grace(struct parser *p, const char *value)
 {
-	return set_duration(p, "stop_grace", value, &p->conf->stop_grace_ms);
+	return set_duration(p, "stop_grace", value, STOP_GRACE_MAX_MS,
+			    &p->conf->stop_grace_ms);
 }
 
 static bool set_heartbeat(struct parser *p, const char *value)
@@ -445,7 +483,7 @@ static bool set_heartbeat(struct parser *p, const char *value)
 	char buf[CONFIG_VIS_MAX];
 	uint64_t ms;
 
-	if (!set_duration(p, "heartbeat", value, &ms))
+	if (!set_duration(p, "heartbeat", value, TIMING_MAX_MS, &ms))
 		return false;
 	if (ms == 0) {
 		perr(p, "invalid heartbeat \"%s\": must be more than 0",
@@ -458,7 +496,7 @@ static bool set_heartbeat(struct parser *p, const char *value)
 
 static bool set_dead_timeout(struct parser *p, const char *value)
 {
-	return set_duration(p, "dead_timeout", value,
+	return set_duration(p, "dead_timeout", value, TIMING_MAX_MS,
 			    &p->conf->dead_timeout_ms);
 }
 
@@ -485,12 +523,13 @@ static bool set_main_env(struct parser *p, const char *value)
 
 static bool set_retention(struct parser *p, const char *value)
 {
-	return set_duration(p, "retention", value, &p->conf->retention_ms);
+	return set_duration(p, "retention", value, RETENTION_MAX_MS,
+			    &p->conf->retention_ms);
 }
 
 static bool set_error_retention(struct parser *p, const char *value)
 {
-	return set_duration(p, "error_retention", value,
+	return set_duration(p, "error_retention", value, RETENTION_MAX_MS,
 			    &p->conf->error_retention_ms);
 }
 
@@ -502,13 +541,20 @@ static bool set_crash_retries(struct parser *p, const char *value)
 
 static bool set_retry_backoff(struct parser *p, const char *value)
 {
-	return set_duration(p, "retry_backoff", value, &p->q->backoff_ms);
+	if (set_duration(p, "retry_backoff", value, DURATION_MAX_MS,
+			 &p->q->backoff_ms))
+		return true;
+	p->bad_backoff = true;
+	return false;
 }
 
 static bool set_retry_backoff_max(struct parser *p, const char *value)
 {
-	return set_duration(p, "retry_backoff_max", value,
-			    &p->q->backoff_max_ms);
+	if (set_duration(p, "retry_backoff_max", value, DURATION_MAX_MS,
+			 &p->q->backoff_max_ms))
+		return true;
+	p->bad_backoff = true;
+	return false;
 }
 
 static bool set_exec(struct parser *p, const char *value)
@@ -530,7 +576,8 @@ static bool set_max_retries(struct parser *p, const char *value)
 
 static bool set_timeout(struct parser *p, const char *value)
 {
-	return set_duration(p, "timeout", value, &p->q->timeout_ms);
+	return set_duration(p, "timeout", value, DURATION_MAX_MS,
+			    &p->q->timeout_ms);
 }
 
 static bool set_queue_env(struct parser *p, const char *value)
@@ -627,18 +674,31 @@ static struct jsvd_conf *conf_new(void)
 	return conf;
 }
 
-/* Ends the section being read: a queue must have an exec. */
+/*
+ * Ends the section being read: a queue must have an exec, and its first
+ * retry may not wait longer than the longest.
+ */
 static void section_end(struct parser *p)
 {
 	char buf[CONFIG_VIS_MAX];
+	unsigned line = p->line, b, bm;
 
 	if (p->section == SECTION_QUEUE && p->q_keys[QUEUE_EXEC] == 0) {
-		unsigned line = p->line;
-
 		p->line = p->q_line;
 		perr(p, "[queue %s] has no exec", vis(buf, p->q->name));
-		p->line = line;
 	}
+	if (p->section == SECTION_QUEUE && !p->bad_backoff &&
+	    p->q->backoff_ms > p->q->backoff_max_ms) {
+		b = p->q_keys[QUEUE_RETRY_BACKOFF];
+		bm = p->q_keys[QUEUE_RETRY_BACKOFF_MAX];
+		p->line = b > bm ? b : bm;
+		perr(p,
+		     "[queue %s] retry_backoff is longer than "
+		     "retry_backoff_max",
+		     vis(buf, p->q->name));
+	}
+	p->line = line;
+	p->bad_backoff = false;
 	if (p->q != NULL && !p->q_listed)
 		queue_free(p->q);
 	p->q = NULL;
@@ -922,4 +982,29 @@ int config_load(const char *path, struct jsvd_conf **out, struct jsv_buf *errs)
 	r = config_parse(fp, path, out, errs);
 	fclose(fp);
 	return r;
+}
+
+unsigned config_check_execs(const struct jsvd_conf *conf, const char *fname,
+			    struct jsv_buf *errs)
+{
+	const struct queue_conf *q;
+	unsigned n = 0;
+	struct stat st;
+	const char *why;
+
+	TAILQ_FOREACH(q, &conf->queues, entry) {
+		why = NULL;
+		if (stat(q->exec, &st) < 0)
+			why = strerror(errno);
+		else if (!S_ISREG(st.st_mode))
+			why = "not a regular file";
+		else if (access(q->exec, X_OK) < 0)
+			why = strerror(errno);
+		if (!why)
+			continue;
+		jsv_buf_printf(errs, "%s: [queue %s] exec %s: %s\n", fname,
+			       q->name, q->exec, why);
+		n++;
+	}
+	return n;
 }

@@ -920,14 +920,15 @@ static void control_set_events(struct ctl_conn *c)
 			  (unsigned)c->uid);
 }
 
-/* The connection made progress: its idle timeout starts again. */
+static int control_idle(sd_event_source *s, uint64_t usec, void *arg);
+
+/*
+ * The connection made progress: its idle timeout starts again.  Should the
+ * timer fail, the connection lives on without one.
+ */
 static void control_touch(struct ctl_conn *c)
 {
-	if (sd_event_source_set_time_relative(c->idle_src, CONTROL_IDLE_USEC) <
-		    0 ||
-	    sd_event_source_set_enabled(c->idle_src, SD_EVENT_ONESHOT) < 0)
-		log_warnx("control: uid %u: cannot arm the idle timeout",
-			  (unsigned)c->uid);
+	jsvd_timer(&c->idle_src, CONTROL_IDLE_USEC, control_idle, c);
 }
 
 /* Sends what is queued, as far as the socket takes it; -EPIPE if gone. */
@@ -1210,13 +1211,8 @@ static int control_accept(sd_event_source *s, int fd, uint32_t revents,
 		if (errno == EMFILE || errno == ENFILE) {
 			log_warn("control: accept");
 			/* Without the retry timer, accepting stays on. */
-			if (sd_event_add_time_relative(
-				    jsvd->ev, &accept_retry_src,
-				    CLOCK_MONOTONIC, 1000000, 0,
-				    control_accept_retry, NULL) < 0)
-				log_warnx("control: cannot arm the accept "
-					  "retry");
-			else
+			if (jsvd_timer(&accept_retry_src, 1000000,
+				       control_accept_retry, NULL) == 0)
 				control_accept_pause();
 		} else if (errno != EAGAIN && errno != EINTR &&
 			   errno != ECONNABORTED) {
@@ -1241,9 +1237,7 @@ static int control_accept(sd_event_source *s, int fd, uint32_t revents,
 	}
 	if (sd_event_add_io(jsvd->ev, &c->src, cfd, EPOLLIN, control_io, c) <
 		    0 ||
-	    sd_event_add_time_relative(jsvd->ev, &c->idle_src, CLOCK_MONOTONIC,
-				       CONTROL_IDLE_USEC, 0, control_idle,
-				       c) < 0) {
+	    jsvd_timer(&c->idle_src, CONTROL_IDLE_USEC, control_idle, c) < 0) {
 		log_warnx("control: uid %u: cannot watch the connection",
 			  (unsigned)c->uid);
 		sd_event_source_disable_unref(c->src);

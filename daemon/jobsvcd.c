@@ -38,6 +38,34 @@ void jsvd_status(const char *fmt, ...)
 	sd_notifyf(0, "STATUS=%s", buf);
 }
 
+int jsvd_timer(sd_event_source **src, uint64_t usec,
+	       int (*cb)(sd_event_source *s, uint64_t usec, void *arg),
+	       void *arg)
+{
+	int rv;
+
+	if (!*src)
+		rv = sd_event_add_time_relative(jsvd->ev, src, CLOCK_MONOTONIC,
+						usec, 0, cb, arg);
+	else
+		rv = sd_event_source_set_time_relative(*src, usec);
+	if (rv >= 0)
+		rv = sd_event_source_set_enabled(*src, SD_EVENT_ONESHOT);
+	if (rv < 0)
+		log_warnx("cannot arm a timer: %s", strerror(-rv));
+	return rv;
+}
+
+/* Logs each line of b as a warning. */
+static void jsvd_warn_lines(struct jsv_buf *b)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(b->data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s", line);
+}
+
 static int on_grace_over(sd_event_source *s, uint64_t usec, void *arg)
 {
 	worker_drain();
@@ -64,9 +92,9 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si,
 		sd_event_exit(jsvd->ev, 0);
 		return 0;
 	}
-	sd_event_add_time_relative(jsvd->ev, &grace_src, CLOCK_MONOTONIC,
-				   jsvd->conf->stop_grace_ms * 1000, 0,
-				   on_grace_over, NULL);
+	if (jsvd_timer(&grace_src, jsvd->conf->stop_grace_ms * 1000,
+		       on_grace_over, NULL) < 0)
+		worker_drain(); /* no grace period without its timer */
 	return 0;
 }
 
@@ -88,6 +116,9 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 		jsv_buf_free(&errs);
 		return 0;
 	}
+	jsv_buf_free(&errs);
+	if (config_check_execs(nc, jsvd->conf_path, &errs) > 0)
+		jsvd_warn_lines(&errs);
 	jsv_buf_free(&errs);
 	if (strcmp(nc->redis, oc->redis) ||
 	    !nc->redis_password != !oc->redis_password ||
@@ -161,6 +192,7 @@ int main(int argc, char *argv[])
 	struct jsv_buf errs = { 0 };
 	const char *conf_path = JSVD_CONF_FILE, *sock = JSVD_SOCKET;
 	bool foreground = false, check = false;
+	unsigned bad;
 	struct jsvd_conf *conf;
 	sigset_t mask;
 	int ch, rv;
@@ -197,11 +229,20 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	jsv_buf_free(&errs);
+	bad = config_check_execs(conf, conf_path, &errs);
 	if (check) {
-		printf("configuration OK: %zu queues\n", conf->nqueues);
+		if (bad)
+			fprintf(stderr, "%s", errs.data);
+		else
+			printf("configuration OK: %zu queues\n", conf->nqueues);
+		jsv_buf_free(&errs);
 		config_free(conf);
-		return 0;
+		return bad ? 1 : 0;
 	}
+	/* A handler missing at start fails its jobs, not the daemon. */
+	if (bad)
+		jsvd_warn_lines(&errs);
+	jsv_buf_free(&errs);
 
 	jsvd = xcalloc(1, sizeof(*jsvd));
 	jsvd->conf = conf;

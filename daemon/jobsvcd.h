@@ -69,6 +69,13 @@ int config_parse(FILE *fp, const char *fname, struct jsvd_conf **out,
 		 struct jsv_buf *errs);
 /* config_parse() on a file; a file that cannot be opened is one error line. */
 int config_load(const char *path, struct jsvd_conf **out, struct jsv_buf *errs);
+/*
+ * Checks that each queue's exec is an executable regular file (for the user
+ * running this).  Appends "FILE: [queue NAME] exec PATH: why\n" to errs for
+ * each that is not, and returns how many.
+ */
+unsigned config_check_execs(const struct jsvd_conf *conf, const char *fname,
+			    struct jsv_buf *errs);
 void config_free(struct jsvd_conf *conf);
 struct queue_conf *config_queue(const struct jsvd_conf *conf, const char *name);
 
@@ -234,5 +241,15 @@ void control_cleanup(const char *path);
 
 /* jobsvcd.c */
 void jsvd_status(const char *fmt, ...) JSV_PRINTF(1, 2);
+typedef struct sd_event_source sd_event_source;
+/*
+ * Arms the one-shot CLOCK_MONOTONIC timer *src to call cb(arg) usec from
+ * now, creating it on first use.  Returns 0, or a negative errno with a
+ * warning logged (the timer is then off); a caller whose timer must not
+ * stop treats that as fatal.
+ */
+int jsvd_timer(sd_event_source **src, uint64_t usec,
+	       int (*cb)(sd_event_source *s, uint64_t usec, void *arg),
+	       void *arg);
 
 #endif /* JOBSVCD_H */

@@ -163,10 +163,13 @@ static int64_t sched_fire(int64_t now_ms)
 	return next;
 }
 
+static int sched_tick(sd_event_source *s, uint64_t usec, void *arg);
+
+/* The scheduler's next tick; without it no schedule would ever fire again. */
 static void sched_arm(uint64_t delay_ms)
 {
-	sd_event_source_set_time_relative(tick_src, delay_ms * 1000);
-	sd_event_source_set_enabled(tick_src, SD_EVENT_ONESHOT);
+	if (jsvd_timer(&tick_src, delay_ms * 1000, sched_tick, NULL) < 0)
+		fatalx("cannot arm the scheduler");
 }
 
 static void sched_run(void)
@@ -207,20 +210,15 @@ static int sched_kick_cb(sd_event_source *s, void *arg)
 
 void sched_kick(void)
 {
-	if (!kick_src &&
-	    sd_event_add_defer(jsvd->ev, &kick_src, sched_kick_cb, NULL) < 0)
+	if ((!kick_src && sd_event_add_defer(jsvd->ev, &kick_src, sched_kick_cb,
+					     NULL) < 0) ||
+	    sd_event_source_set_enabled(kick_src, SD_EVENT_ONESHOT) < 0)
 		fatalx("cannot add the scheduler event");
-	sd_event_source_set_enabled(kick_src, SD_EVENT_ONESHOT);
 }
 
 int sched_init(void)
 {
-	if (sd_event_add_time_relative(jsvd->ev, &tick_src, CLOCK_MONOTONIC,
-				       SCHED_IDLE_MS * 1000, 0, sched_tick,
-				       NULL) < 0)
-		return -EIO;
-	sd_event_source_set_enabled(tick_src, SD_EVENT_ONESHOT);
-	return 0;
+	return jsvd_timer(&tick_src, SCHED_IDLE_MS * 1000, sched_tick, NULL);
 }
 
 void sched_cleanup(void)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jobsvcd.h"
 
@@ -390,7 +391,13 @@ static const struct {
 	{ "stop_grace = 10y",
 	  "invalid stop_grace \"10y\": expected a duration such as 500ms, 10s, 1h30m or 2d" },
 	{ "stop_grace = 99999999999999999999d",
-	  "invalid stop_grace \"99999999999999999999d\": too long" },
+	  "invalid stop_grace \"99999999999999999999d\": at most 1h" },
+	{ "stop_grace = 3601s", "invalid stop_grace \"3601s\": at most 1h" },
+	{ "heartbeat = 2h", "invalid heartbeat \"2h\": at most 1h" },
+	{ "dead_timeout = 61m", "invalid dead_timeout \"61m\": at most 1h" },
+	{ "retention = 3651d", "invalid retention \"3651d\": at most 3650d" },
+	{ "error_retention = 18446744073709552ms",
+	  "invalid error_retention \"18446744073709552ms\": at most 3650d" },
 	{ "admin_group = -wheel",
 	  "invalid admin_group \"-wheel\": expected a group name of 1 to 32 of A-Z, a-z, 0-9, _, . and -" },
 	{ "admin_group = a b",
@@ -729,6 +736,100 @@ START_TEST(test_packaged)
 }
 END_TEST
 
+/* Durations past their maximum, and retry waits that contradict. */
+START_TEST(test_duration_limits)
+{
+	struct jsvd_conf *conf;
+	struct queue_conf *q;
+
+	conf = parse_ok("[jobsvcd]\n"
+			"stop_grace = 1h\n"
+			"heartbeat = 59m\n"
+			"dead_timeout = 1h\n"
+			"retention = 3650d\n"
+			"[queue IMAGE_SCAN]\n"
+			"exec = /bin/true\n"
+			"timeout = 30d\n"
+			"retry_backoff = 30d\n"
+			"retry_backoff_max = 30d\n");
+	ck_assert_uint_eq(conf->stop_grace_ms, 3600 * 1000ULL);
+	q = TAILQ_FIRST(&conf->queues);
+	ck_assert_uint_eq(q->timeout_ms, 30 * 24 * 3600 * 1000ULL);
+	config_free(conf);
+
+	parse_bad("[queue IMAGE_SCAN]\nexec = /bin/true\n"
+		  "timeout = 18446744073709552ms\n",
+		  "jobsvcd.conf:3: invalid timeout \"18446744073709552ms\": "
+		  "at most 30d\n");
+	parse_bad("[queue IMAGE_SCAN]\nexec = /bin/true\ntimeout = 31d\n",
+		  "jobsvcd.conf:3: invalid timeout \"31d\": at most 30d\n");
+	parse_bad(
+		"[queue IMAGE_SCAN]\nexec = /bin/true\n"
+		"retry_backoff_max = 1000h\n",
+		"jobsvcd.conf:3: invalid retry_backoff_max \"1000h\": at most "
+		"30d\n");
+	/* The first wait longer than the longest: on the later key. */
+	parse_bad("[queue IMAGE_SCAN]\nexec = /bin/true\n"
+		  "retry_backoff = 2h\n\n",
+		  "jobsvcd.conf:3: [queue IMAGE_SCAN] retry_backoff is longer "
+		  "than retry_backoff_max\n");
+	parse_bad("[queue IMAGE_SCAN]\nexec = /bin/true\n"
+		  "retry_backoff_max = 1m\nretry_backoff = 90s\n"
+		  "[queue WEBHOOK]\nexec = /bin/true\n",
+		  "jobsvcd.conf:4: [queue IMAGE_SCAN] retry_backoff is longer "
+		  "than retry_backoff_max\n");
+	/* An invalid one is reported alone. */
+	parse_bad(
+		"[queue IMAGE_SCAN]\nexec = /bin/true\n"
+		"retry_backoff = 2h\nretry_backoff_max = soon\n",
+		"jobsvcd.conf:4: invalid retry_backoff_max \"soon\": expected "
+		"a duration such as 500ms, 10s, 1h30m or 2d\n");
+}
+END_TEST
+
+/* An exec that is missing, not executable or not a file. */
+START_TEST(test_check_execs)
+{
+	struct jsvd_conf *conf;
+	char dir[] = "/tmp/check_config.XXXXXX", *plain, *want;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	xasprintf(&plain, "%s/plain", dir);
+	fclose(fopen(plain, "w"));
+	conf = parse_ok("[queue A]\nexec = /bin/true\n"
+			"[queue B]\nexec = /nonexistent/handler\n"
+			"[queue C]\nexec = /tmp\n");
+	ck_assert_uint_eq(config_check_execs(conf, FNAME, &errs), 2);
+	ck_assert_str_eq(errs_text(),
+			 "jobsvcd.conf: [queue B] exec /nonexistent/handler: "
+			 "No such file or directory\n"
+			 "jobsvcd.conf: [queue C] exec /tmp: not a regular "
+			 "file\n");
+	config_free(conf);
+
+	jsv_buf_reset(&errs);
+	xasprintf(&want, "[queue A]\nexec = %s\n", plain);
+	conf = parse_ok(want);
+	free(want);
+	/* Even root may not run a file without any execute bit. */
+	ck_assert_uint_eq(config_check_execs(conf, FNAME, &errs), 1);
+	xasprintf(&want, "jobsvcd.conf: [queue A] exec %s: Permission denied\n",
+		  plain);
+	ck_assert_str_eq(errs_text(), want);
+	free(want);
+	config_free(conf);
+
+	jsv_buf_reset(&errs);
+	conf = parse_ok("[queue A]\nexec = /bin/true\n");
+	ck_assert_uint_eq(config_check_execs(conf, FNAME, &errs), 0);
+	ck_assert_uint_eq(errs.len, 0);
+	config_free(conf);
+	unlink(plain);
+	rmdir(dir);
+	free(plain);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -753,6 +854,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_long_value_quoted);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_packaged);
+	tcase_add_test(tc, test_duration_limits);
+	tcase_add_test(tc, test_check_execs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -34,6 +34,35 @@ run "$JSVD" -n -f "$JSV_TMP/none.conf"
 assert_ne "jobsvcd -n on a missing file exits" 0 "$RC"
 assert_contains "jobsvcd -n names the missing file" "$JSV_TMP/none.conf" "$ERR$OUT"
 
+# A handler that does not exist, or cannot be run.
+touch "$JSV_TMP/not-executable"
+{
+	printf '[jobsvcd]\nredis = unix:%s\n\n' "$REDIS_SOCK"
+	printf '[queue OK]\nexec = %s\n' "$JSV_TMP/h/ok"
+	printf '[queue GONE]\nexec = %s\n' "$JSV_TMP/no-such-handler"
+	printf '[queue PLAIN]\nexec = %s\n' "$JSV_TMP/not-executable"
+} >"$JSV_TMP/exec.conf"
+run "$JSVD" -n -f "$JSV_TMP/exec.conf"
+assert_eq "jobsvcd -n with a missing handler exits" 1 "$RC"
+assert_contains "jobsvcd -n names the missing handler" \
+	"[queue GONE] exec $JSV_TMP/no-such-handler: No such file or directory" "$ERR"
+assert_contains "jobsvcd -n names the handler it cannot run" \
+	"[queue PLAIN] exec $JSV_TMP/not-executable: Permission denied" "$ERR"
+assert_no_match "jobsvcd -n says nothing of the good handler" '\[queue OK\]' "$ERR"
+
+# Durations out of range, and retry waits that contradict.
+{
+	printf '[jobsvcd]\nredis = unix:%s\nstop_grace = 2h\n\n' "$REDIS_SOCK"
+	printf '[queue OK]\nexec = %s\n' "$JSV_TMP/h/ok"
+	printf 'timeout = 18446744073709552ms\n'
+	printf 'retry_backoff = 2h\nretry_backoff_max = 1h\n'
+} >"$JSV_TMP/ranges.conf"
+run "$JSVD" -n -f "$JSV_TMP/ranges.conf"
+assert_eq "jobsvcd -n with durations out of range exits" 1 "$RC"
+assert_contains "stop_grace" "ranges.conf:3: invalid stop_grace \"2h\": at most 1h" "$ERR"
+assert_contains "timeout" "ranges.conf:7: invalid timeout \"18446744073709552ms\": at most 30d" "$ERR"
+assert_contains "backoff" "ranges.conf:9: [queue OK] retry_backoff is longer than retry_backoff_max" "$ERR"
+
 # The daemon itself refuses to start with a bad config.
 run timeout 10 "$JSVD" -d -f "$JSV_TMP/unknown.conf" -s "$JSV_TMP/bad.sock"
 assert_ne "jobsvcd -d with an unknown key exits" 0 "$RC"
