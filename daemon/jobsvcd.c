@@ -176,6 +176,47 @@ static int mkdir_p(const char *path, mode_t mode)
 	return rv;
 }
 
+/*
+ * The identity of this daemon's pool: a daemon that starts again with the
+ * same identity holds the same control socket, so a pool registered under
+ * it earlier is its own previous one, whose jobs it may recover at once.
+ * A socket path names one socket only within one mount namespace of one
+ * running kernel, so the identity is the boot id, the mount namespace and
+ * the socket's absolute path: containers with equal host names, or two
+ * daemons started with the same relative -s in different directories, do
+ * not take each other for a restart.  Where /proc cannot tell, the host
+ * name stands for the first two.
+ */
+static char *jsvd_identity(const char *sock)
+{
+	char boot[64] = "", ns[64] = "", *abs, *id;
+	ssize_t n;
+	FILE *fp;
+
+	fp = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (fp) {
+		if (!fgets(boot, sizeof(boot), fp))
+			boot[0] = '\0';
+		boot[strcspn(boot, "\n")] = '\0';
+		fclose(fp);
+	}
+	n = readlink("/proc/self/ns/mnt", ns, sizeof(ns) - 1);
+	ns[n > 0 ? n : 0] = '\0';
+	abs = realpath(sock, NULL);
+	if (!abs && sock[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+
+		xasprintf(&abs, "%s/%s", cwd ? cwd : "", sock);
+		free(cwd);
+	}
+	if (boot[0] && ns[0])
+		xasprintf(&id, "%s:%s:%s", boot, ns, abs ? abs : sock);
+	else
+		xasprintf(&id, "%s:%s", jsvd->host, abs ? abs : sock);
+	free(abs);
+	return id;
+}
+
 /* Makes sure fds 0-2 are open, so no socket ever lands on them. */
 static void open_std_fds(void)
 {
@@ -280,6 +321,7 @@ int main(int argc, char *argv[])
 		worker_cleanup();
 		return 1;
 	}
+	jsvd->identity = jsvd_identity(sock);
 	if (sched_init() < 0)
 		fatalx("cannot arm the scheduler");
 	redis_init();
@@ -299,6 +341,7 @@ int main(int argc, char *argv[])
 	log_info("stopped");
 	sd_event_unref(jsvd->ev);
 	config_free(jsvd->conf);
+	free(jsvd->identity);
 	free(jsvd);
 	return rv < 0 ? 1 : 0;
 }

@@ -92,6 +92,7 @@ struct jsvd {
 	sd_event *ev;
 	char pool_id[13]; /* 12 hex characters, new at every start */
 	char host[256];
+	char *identity; /* the same for a restart of this daemon, see main() */
 	int64_t start_at; /* Unix seconds */
 	bool draining; /* SIGTERM: claim nothing more */
 	struct worker *workers; /* conf->workers slots */

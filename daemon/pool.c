@@ -24,7 +24,7 @@ int pool_register(void)
 	struct jsvd_conf *conf = jsvd->conf;
 	struct queue_conf *q;
 	const char **argv;
-	char pid[16], conc[16], crash[16], *identity;
+	char pid[16], conc[16], crash[16];
 	redisReply *r;
 	int argc = 0, rv = 0;
 
@@ -32,18 +32,16 @@ int pool_register(void)
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	snprintf(conc, sizeof(conc), "%u", jsvd->nworkers);
 	snprintf(crash, sizeof(crash), "%u", conf->crash_retries);
-	xasprintf(&identity, "%s:%s", jsvd->host, jsvd->sock_path);
 	argv[argc++] = jsvd->pool_id;
 	argv[argc++] = pid;
 	argv[argc++] = jsvd->host;
 	argv[argc++] = conc;
-	argv[argc++] = identity;
+	argv[argc++] = jsvd->identity;
 	argv[argc++] = crash;
 	TAILQ_FOREACH(q, &conf->queues, entry)
 		argv[argc++] = q->name;
 	r = redis_script(SCRIPT_POOL_REGISTER, argc, argv);
 	free(argv);
-	free(identity);
 	if (!r)
 		return -EIO;
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2) {

@@ -17,6 +17,8 @@
 #   JSV_WORKERS, JSV_STOP_GRACE, JSV_HEARTBEAT, JSV_DEAD_TIMEOUT
 #                                      [jobsvcd] settings of the next daemon
 #   JSV_REDIS_URL                      its redis (default: the private one)
+#   JSV_SOCKET_DIR                     the next daemon runs in this directory
+#                                      with a relative -s control.sock
 #   JSV_KEEP=1                         keep the temporary directory
 #
 # Faults between a daemon and Redis: start_daemon_proxied NAME puts
@@ -396,11 +398,18 @@ start_daemon()
 	local name=${1:-a}
 	[ -z "${DPID[$name]:-}" ] || fail "daemon $name is already running"
 	local conf=$JSV_TMP/$name.conf sock=$JSV_TMP/$name.sock
+	local dir=. arg
 	local -a cmd
+	if [ -n "${JSV_SOCKET_DIR:-}" ]; then
+		dir=$JSV_SOCKET_DIR
+		sock=$dir/control.sock
+	fi
+	arg=$sock
+	[ "$dir" = . ] || arg=control.sock
 	write_conf "$conf"
-	mapfile -t cmd < <(jsvd_cmd -d -f "$conf" -s "$sock")
+	mapfile -t cmd < <(jsvd_cmd -d -f "$conf" -s "$arg")
 	echo "--- $(date '+%T.%N') start: ${cmd[*]}" >>"$JSV_TMP/$name.log"
-	setsid "${cmd[@]}" >>"$JSV_TMP/$name.log" 2>&1 &
+	(cd "$dir" && exec setsid "${cmd[@]}") >>"$JSV_TMP/$name.log" 2>&1 &
 	local pid=$!
 	DPID[$name]=$pid
 	DSOCK[$name]=$sock

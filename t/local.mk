@@ -40,7 +40,8 @@ JSV_INTEG_TESTS = \
 	t/integ/peer-vanish.sh \
 	t/integ/conn-limits.sh \
 	t/integ/redis-password.sh \
-	t/integ/execution-large.sh
+	t/integ/execution-large.sh \
+	t/integ/pool-identity.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \

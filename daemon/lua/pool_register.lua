@@ -1,11 +1,12 @@
 #!lua flags=allow-oom
 -- pool_register: ARGV ns, pool id, pid, host, concurrency, identity, crash
 -- retries, then the job types this pool serves.  Registers the pool.
--- Earlier pools with the same identity (host and control socket) are gone,
--- since this daemon now holds their socket: their claimed jobs are
--- recovered at once.  Returns {jobs recovered, what this pool's record was
--- before: "new" (none), "dead" (declared dead meanwhile) or "ok"}.  Its
--- run of timely heartbeats starts anew (see heartbeat.lua).
+-- Earlier pools with the same identity (boot, mount namespace and control
+-- socket: jsvd_identity()) are gone, since this daemon now holds their
+-- socket: their claimed jobs are recovered at once.  Returns {jobs
+-- recovered, what this pool's record was before: "new" (none), "dead"
+-- (declared dead meanwhile) or "ok"}.  Its run of timely heartbeats starts
+-- anew (see heartbeat.lua).
 local pool = ARGV[2]
 local n = 0
 for _, other in ipairs(redis.call('ZRANGE', p .. 'pools', 0, -1)) do
