@@ -309,10 +309,12 @@ int main(int argc, char *argv[])
 
 	if (sd_event_default(&jsvd->ev) < 0)
 		fatalx("cannot create the event loop");
-	sd_event_add_signal(jsvd->ev, NULL, SIGTERM, on_sigterm, NULL);
-	sd_event_add_signal(jsvd->ev, NULL, SIGINT, on_sigterm, NULL);
-	sd_event_add_signal(jsvd->ev, NULL, SIGHUP, on_sighup, NULL);
-	sd_event_set_watchdog(jsvd->ev, true);
+	if (sd_event_add_signal(jsvd->ev, NULL, SIGTERM, on_sigterm, NULL) <
+		    0 ||
+	    sd_event_add_signal(jsvd->ev, NULL, SIGINT, on_sigterm, NULL) < 0 ||
+	    sd_event_add_signal(jsvd->ev, NULL, SIGHUP, on_sighup, NULL) < 0 ||
+	    sd_event_set_watchdog(jsvd->ev, true) < 0)
+		fatalx("cannot watch signals and the watchdog");
 
 	if (control_init(sock) < 0)
 		return 1;

@@ -115,18 +115,16 @@ static int pool_beat_timer(sd_event_source *s, uint64_t usec, void *arg)
 		worker_check_stops();
 		worker_kick();
 	}
-	sd_event_source_set_time_relative(s, jsvd->conf->heartbeat_ms * 1000);
-	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	pool_start_heartbeat();
 	return 0;
 }
 
+/* Without its heartbeat the pool would be declared Dead: fatal. */
 void pool_start_heartbeat(void)
 {
-	if (sd_event_add_time_relative(jsvd->ev, &beat_src, CLOCK_MONOTONIC,
-				       jsvd->conf->heartbeat_ms * 1000, 0,
-				       pool_beat_timer, NULL) < 0)
+	if (jsvd_timer(&beat_src, jsvd->conf->heartbeat_ms * 1000,
+		       pool_beat_timer, NULL) < 0)
 		fatalx("cannot arm the heartbeat timer");
-	sd_event_source_set_enabled(beat_src, SD_EVENT_ONESHOT);
 }
 
 void pool_leave(void)

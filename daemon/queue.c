@@ -450,9 +450,9 @@ static struct stopper *stopper_new(queue_stop_cb *done, void *arg)
 
 static void stopper_start(struct stopper *st)
 {
-	if (sd_event_add_defer(jsvd->ev, &st->src, stopper_step, st) < 0)
+	if (sd_event_add_defer(jsvd->ev, &st->src, stopper_step, st) < 0 ||
+	    sd_event_source_set_enabled(st->src, SD_EVENT_ON) < 0)
 		fatalx("cannot add the queue stop event");
-	sd_event_source_set_enabled(st->src, SD_EVENT_ON);
 }
 
 int queue_stop(char *const *types, size_t n, queue_stop_cb *done, void *arg)

@@ -258,15 +258,9 @@ static int redis_retry(sd_event_source *s, uint64_t usec, void *arg)
 
 static void redis_schedule_retry(void)
 {
-	if (!retry_src) {
-		sd_event_add_time_relative(jsvd->ev, &retry_src,
-					   CLOCK_MONOTONIC, backoff_us, 0,
-					   redis_retry, NULL);
-		sd_event_source_set_enabled(retry_src, SD_EVENT_ONESHOT);
-		return;
-	}
-	sd_event_source_set_time_relative(retry_src, backoff_us);
-	sd_event_source_set_enabled(retry_src, SD_EVENT_ONESHOT);
+	/* Without it Redis would never be reached again. */
+	if (jsvd_timer(&retry_src, backoff_us, redis_retry, NULL) < 0)
+		fatalx("cannot arm the Redis reconnection timer");
 }
 
 /*

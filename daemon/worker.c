@@ -996,12 +996,10 @@ static int worker_kick_cb(sd_event_source *s, void *arg)
 
 void worker_kick(void)
 {
-	if (!kick_src) {
-		if (sd_event_add_defer(jsvd->ev, &kick_src, worker_kick_cb,
-				       NULL) < 0)
-			fatalx("cannot add the dispatch event");
-	}
-	sd_event_source_set_enabled(kick_src, SD_EVENT_ONESHOT);
+	if ((!kick_src && sd_event_add_defer(jsvd->ev, &kick_src,
+					     worker_kick_cb, NULL) < 0) ||
+	    sd_event_source_set_enabled(kick_src, SD_EVENT_ONESHOT) < 0)
+		fatalx("cannot add the dispatch event");
 }
 
 static struct worker *worker_running(const char *job_id)
