@@ -1143,15 +1143,17 @@ static bool control_is_admin(int fd, const struct ucred *cred)
 /*
  * Is there room for c?  Administrators may take every slot; the others
  * leave CONTROL_ADMIN_RESERVE slots free and hold at most
- * CONTROL_MAX_PER_UID each, so no local user can lock them out.
+ * CONTROL_MAX_PER_UID each, so no local user can lock them out.  Returns
+ * NULL, or why there is none.
  */
-static bool control_room(const struct ctl_conn *c)
+static const char *control_room(const struct ctl_conn *c)
 {
+	static char why[32];
 	const struct ctl_conn *o;
 	unsigned same = 0, others = 0;
 
 	if (c->admin)
-		return true;
+		return NULL;
 	TAILQ_FOREACH(o, &conns, entry) {
 		if (o->admin)
 			continue;
@@ -1159,19 +1161,27 @@ static bool control_room(const struct ctl_conn *c)
 		if (o->uid == c->uid)
 			same++;
 	}
-	return same < CONTROL_MAX_PER_UID &&
-	       others < CONTROL_MAX_CONNS - CONTROL_ADMIN_RESERVE;
+	if (same >= CONTROL_MAX_PER_UID) {
+		snprintf(why, sizeof(why), "at most %u per user",
+			 CONTROL_MAX_PER_UID);
+		return why;
+	}
+	if (others >= CONTROL_MAX_CONNS - CONTROL_ADMIN_RESERVE)
+		return "the rest are kept for administrators";
+	return NULL;
 }
 
-/* Turns a connection away with an ERROR frame, as far as it can be sent. */
-static void control_refuse(int fd, uid_t uid)
+/*
+ * Turns a connection away with an ERROR frame, as far as it can be sent,
+ * and says so in the log, at most every 10 seconds.
+ */
+static void control_refuse(int fd, uid_t uid, const char *why)
 {
 	static uint64_t last_log;
 	struct jsv_buf b = { 0 };
 	uint64_t now = 0;
 
-	jsv_frame_append_error(&b, JSV_E_BUSY, "at most %u per user",
-			       CONTROL_MAX_PER_UID);
+	jsv_frame_append_error(&b, JSV_E_BUSY, "%s", why);
 	if (send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("control: uid %u: refusal not sent", (unsigned)uid);
 	jsv_buf_free(&b);
@@ -1179,8 +1189,8 @@ static void control_refuse(int fd, uid_t uid)
 	sd_event_now(jsvd->ev, CLOCK_MONOTONIC, &now);
 	if (now - last_log >= 10 * 1000000ULL || last_log == 0) {
 		last_log = now;
-		log_warnx("control: too many connections: refused uid %u",
-			  (unsigned)uid);
+		log_warnx("control: too many connections: refused uid %u (%s)",
+			  (unsigned)uid, why);
 	}
 }
 
@@ -1204,6 +1214,7 @@ static int control_accept(sd_event_source *s, int fd, uint32_t revents,
 	struct ctl_conn *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	const char *why;
 	int cfd;
 
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1230,8 +1241,8 @@ static int control_accept(sd_event_source *s, int fd, uint32_t revents,
 	c->uid = cred.uid;
 	c->admin = control_is_admin(cfd, &cred);
 	c->state = CTL_READING;
-	if (!control_room(c)) {
-		control_refuse(cfd, cred.uid);
+	if ((why = control_room(c))) {
+		control_refuse(cfd, cred.uid, why);
 		free(c);
 		return 0;
 	}
