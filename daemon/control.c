@@ -9,6 +9,8 @@
  * may only read.  Frames are checked before use (lib/proto.h); a request
  * that cannot be decoded or validated gets an ERROR answer and its
  * connection is closed after the answer is sent, never the daemon.
+ * Connections are limited per user and time out when idle, with slots
+ * kept for administrators, so no local user can lock them out.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +34,10 @@
 #define CONTROL_ADMIN_RESERVE 32
 /* Connections one user who is not an administrator may hold at once. */
 #define CONTROL_MAX_PER_UID 32
-/* A connection without a complete request or answer progress this long is
- * closed, unless a request of its own is in flight. */
+/*
+ * A connection without a complete request or answer progress this long is
+ * closed, unless a request of its own is in flight.
+ */
 #define CONTROL_IDLE_USEC (30 * 1000000ULL)
 #define CONTROL_READ_MAX (JSV_HDR_LEN + JSV_MSG_MAX)
 

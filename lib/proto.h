@@ -15,7 +15,9 @@
  * more RECORD frames (one per row of a list) ended by an END frame whose
  * payload may carry a summary, or an ERROR frame instead of END.  The client
  * may then send another request on the same connection.  A frame that cannot
- * be decoded gets an ERROR answer and the daemon closes that connection.
+ * be decoded gets an ERROR answer and the daemon closes that connection.  A
+ * connection past the daemon's limits gets an ERROR (JSV_E_BUSY) at once and
+ * is closed; one without a complete request for 30 seconds is closed.
  *
  * Any change to this file's wire format or to a command's fields bumps
  * JSV_PROTO_VERSION.
