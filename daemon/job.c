@@ -99,6 +99,7 @@ static int job_execution(const char *id, int64_t offset, int64_t count,
 	struct json_object *o, *counts, *jobs, *j;
 	redisReply *r, *c, *pg;
 	size_t i;
+	int rv;
 
 	snprintf(off, sizeof(off), "%lld", (long long)offset);
 	snprintf(cnt, sizeof(cnt), "%lld", (long long)count);
@@ -108,11 +109,12 @@ static int job_execution(const char *id, int64_t offset, int64_t count,
 	if ((e = redis_errstr(r)) || r->type != REDIS_REPLY_ARRAY ||
 	    r->elements != 3 || r->element[1]->type != REDIS_REPLY_ARRAY ||
 	    r->element[2]->type != REDIS_REPLY_ARRAY) {
-		if (!e || strcmp(e, "NOENT") != 0)
+		rv = e && strcmp(e, "NOENT") == 0 ? -ENOENT : -EIO;
+		if (rv == -EIO)
 			log_warnx("redis: execution %s: %s", id,
 				  e ? e : "bad reply");
 		freeReplyObject(r);
-		return e && strcmp(e, "NOENT") == 0 ? -ENOENT : -EIO;
+		return rv;
 	}
 	c = r->element[1];
 	pg = r->element[2];

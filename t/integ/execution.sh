@@ -54,4 +54,5 @@ run ctl execution show ex-err
 assert_eq "execution show (table) exit" 0 "$RC"
 assert_contains "execution show (table) lists a job" "$f" "$OUT"
 expect_rc "an unknown execution" 1 ctl execution show no-such-execution
+assert_imatch "an unknown execution" 'not found' "$ERR"
 pass
