@@ -1,6 +1,6 @@
 #!/bin/bash
-# Peers that send a request and vanish before the answer (closing, or
-# resetting the connection), for every kind of request: queue.stop on an
+# Peers that send a request, or half of one, and vanish before the answer
+# (closing, or resetting the connection), for every kind of request: queue.stop on an
 # empty queue (answered at once) and on a full one (answered later), reads,
 # actions.  The daemon must not touch a closed connection: it keeps running
 # and serving, and a request sent together with another is answered in
@@ -54,6 +54,11 @@ for rnd in range(20):
         p = Peer(path, version)
         p.send(req)
         p.vanish(reset=(rnd + i) % 2 == 1)
+        # Gone in the middle of a request's frame.
+        p = Peer(path, version)
+        f = p.frame(req)
+        p.s.sendall(f[:len(f) // 2])
+        p.vanish(reset=(rnd + i) % 2 == 0)
     # Two requests in one write, the first answered from a callback.
     fill()
     p = Peer(path, version)
