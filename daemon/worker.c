@@ -409,16 +409,9 @@ static int worker_flush_timer(sd_event_source *s, uint64_t usec, void *arg)
 /* Tries the results kept after an error reply again, with a backoff. */
 static void worker_flush_later(void)
 {
-	if (!flush_src) {
-		if (sd_event_add_time_relative(
-			    jsvd->ev, &flush_src, CLOCK_MONOTONIC,
-			    flush_backoff_us, 0, worker_flush_timer, NULL) < 0)
-			fatalx("cannot arm the result retry timer");
-	} else if (sd_event_source_set_time_relative(flush_src,
-						     flush_backoff_us) < 0) {
+	if (jsvd_timer(&flush_src, flush_backoff_us, worker_flush_timer, NULL) <
+	    0)
 		fatalx("cannot arm the result retry timer");
-	}
-	sd_event_source_set_enabled(flush_src, SD_EVENT_ONESHOT);
 	flush_backoff_us *= 2;
 	if (flush_backoff_us > WORKER_FLUSH_MAX_US)
 		flush_backoff_us = WORKER_FLUSH_MAX_US;

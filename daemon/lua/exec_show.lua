@@ -1,15 +1,17 @@
+#!lua flags=no-writes
 -- exec_show: ARGV ns, execution id, offset, count.  Reads an execution in
 -- one call, whatever its size: the number of its jobs and how many are in
 -- each status, and count of its jobs (ordered by id) from offset.  Returns
 -- {total, {status, n, ...}, {id, name, status, ...}}, or an error "NOENT".
--- A job purged meanwhile is left out.
+-- A job purged meanwhile is left out.  It writes nothing, so it runs even
+-- when Redis is out of memory.
 local key = p .. 'exec:' .. ARGV[2]
 if redis.call('SCARD', key) == 0 then
   return redis.error_reply('NOENT')
 end
 local pattern = p .. 'job:*->'
 local total, counts = 0, {}
-for _, st in ipairs(redis.call('SORT', key, 'BY', 'nosort', 'GET',
+for _, st in ipairs(redis.call('SORT_RO', key, 'BY', 'nosort', 'GET',
     pattern .. 'status')) do
   if st then
     total = total + 1
@@ -23,7 +25,7 @@ for st, n in pairs(counts) do
 end
 local page = {}
 if tonumber(ARGV[4]) > 0 then
-  local rows = redis.call('SORT', key, 'ALPHA', 'LIMIT', ARGV[3], ARGV[4],
+  local rows = redis.call('SORT_RO', key, 'ALPHA', 'LIMIT', ARGV[3], ARGV[4],
     'GET', '#', 'GET', pattern .. 'name', 'GET', pattern .. 'status')
   for i = 1, #rows, 3 do
     if rows[i + 2] then
