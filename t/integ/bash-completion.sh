@@ -57,6 +57,8 @@ expect "jobsvc-ctl -s $SOCK worker free $worker" "$worker"
 expect "jobsvc-ctl -s $SOCK job stop " "$job"
 expect "jobsvc-ctl -s $SOCK job log $job " "-f"
 expect "jobsvc-ctl -s $SOCK schedules " "--page --page-size pause resume"
+expect "jobsvc-ctl -s $SOCK execution show ex-1 " "--page --page-size"
+expect "jobsvc-ctl -s $SOCK execution show ex-1 --page 2 --page-" "--page-size"
 # Without a daemon: the keywords still, no types.
 expect "jobsvc-ctl -s $JSV_TMP/none.sock queue pause " "all"
 pass
