@@ -251,6 +251,7 @@ int main(int argc, char *argv[])
 	control_cleanup(sock);
 	redis_close();
 	sched_cleanup();
+	queue_cleanup();
 	worker_cleanup();
 	log_info("stopped");
 	sd_event_unref(jsvd->ev);
