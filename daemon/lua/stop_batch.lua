@@ -4,11 +4,12 @@
 -- the stop's record, so that the count is exact however many pools work
 -- on it.  A resuming pool leaves alone a stop another pool holds the
 -- lease of.  Returns {jobs stopped in all, jobs left}, or an error "BUSY"
--- (leased to another pool) or "NOSTOP" (no such stop, or it expired).
+-- (leased to another pool) or "NOSTOP" (no such stop, it expired, or it
+-- is over and this pool only resumed it).
 local sid, n, pool = ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local s = p .. 'stop:' .. sid
 local f = redis.call('HMGET', s, 'owner', 'lease', 'done')
-if not f[1] then
+if not f[1] or (f[3] == '1' and ARGV[6] ~= '1') then
   redis.call('SREM', p .. 'stopping', sid)
   return redis.error_reply('NOSTOP')
 end
