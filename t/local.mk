@@ -12,6 +12,8 @@ JSV_INTEG_TESTS = \
 	t/integ/checkin.sh \
 	t/integ/queue-pause.sh \
 	t/integ/queue-stop.sh \
+	t/integ/queue-stop-waiting.sh \
+	t/integ/queue-stop-large.sh \
 	t/integ/job-stop.sh \
 	t/integ/worker-free.sh \
 	t/integ/max-concurrency.sh \
