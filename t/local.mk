@@ -63,4 +63,5 @@ AM_TESTS_ENVIRONMENT = \
 	export abs_top_builddir abs_top_srcdir;
 
 EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_TEST_HANDLERS) \
-	t/lib.sh t/faultproxy.py t/run-tests t/bench/bench.sh t/bench/stamp.c
+	t/lib.sh t/faultproxy.py t/run-tests t/bench/bench.sh t/bench/stamp.c \
+	t/bench/stop-bench.sh
