@@ -48,6 +48,7 @@ JSV_TEST_HANDLERS = \
 	t/handlers/fail \
 	t/handlers/flood \
 	t/handlers/forkexit \
+	t/handlers/gate \
 	t/handlers/ok \
 	t/handlers/record \
 	t/handlers/sleep \
