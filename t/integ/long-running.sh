@@ -8,7 +8,6 @@
 set -eu
 . "${0%/*}/../lib.sh"
 . "${0%/*}/lifecycle-lib.sh"
-set_queue GATE gate
 start_daemon b
 start_daemon a
 
