@@ -27,6 +27,7 @@
 #define SCHED_FIRE_BATCH 100
 #define SCHED_MAX_BATCHES 20 /* per tick, so a tick stays short */
 #define SCHED_IDLE_MS 1000 /* the longest sleep between ticks */
+#define SCHED_ACCURACY_US 1000
 #define SCHED_PARAMS_MAX (64 * 1024)
 
 static sd_event_source *tick_src;
@@ -213,11 +214,16 @@ void sched_kick(void)
 	sd_event_source_set_enabled(kick_src, SD_EVENT_ONESHOT);
 }
 
+/*
+ * The tick wakes within a millisecond of its time (sd-event's default
+ * accuracy, 250 ms, would fire per-second schedules late, and a tick more
+ * than a second late is missed by design).
+ */
 int sched_init(void)
 {
 	if (sd_event_add_time_relative(jsvd->ev, &tick_src, CLOCK_MONOTONIC,
-				       SCHED_IDLE_MS * 1000, 0, sched_tick,
-				       NULL) < 0)
+				       SCHED_IDLE_MS * 1000, SCHED_ACCURACY_US,
+				       sched_tick, NULL) < 0)
 		return -EIO;
 	sd_event_source_set_enabled(tick_src, SD_EVENT_ONESHOT);
 	return 0;
