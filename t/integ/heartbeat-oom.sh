@@ -63,6 +63,19 @@ wait_beats()
 	wait_fired b "$2" 15
 }
 
+# unrule RULE_A RULE_B: deletes the rules of both proxies at the same time:
+# a daemon whose heartbeats pass again declares the other dead if its
+# heartbeats still fail a dead timeout later.
+unrule()
+{
+	local pa pb
+	proxy a del "$1" >/dev/null &
+	pa=$!
+	proxy b del "$2" >/dev/null &
+	pb=$!
+	wait "$pa" && wait "$pb" || fail "cannot delete the proxy rules $1 and $2"
+}
+
 note "Redis is out of memory"
 two_jobs oom
 redis_full on
@@ -71,8 +84,7 @@ assert_match "the refusal of a submission" 'Redis refused the job: OOM' "$ERR"
 ca=$(beats a)
 cb=$(beats b)
 wait_beats "$ca" "$cb"
-proxy a del "$ca" >/dev/null
-proxy b del "$cb" >/dev/null
+unrule "$ca" "$cb"
 redis_full off
 ran_once oom "$j1" "$j2"
 
@@ -81,7 +93,6 @@ two_jobs refused
 ra=$(proxy_rule a error:OOM 0 '^EVALSHA heartbeat ')
 rb=$(proxy_rule b error:OOM 0 '^EVALSHA heartbeat ')
 wait_beats "$ra" "$rb"
-proxy a del "$ra" >/dev/null
-proxy b del "$rb" >/dev/null
+unrule "$ra" "$rb"
 ran_once refused "$j1" "$j2"
 pass
