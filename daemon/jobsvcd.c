@@ -46,7 +46,7 @@ int jsvd_timer(sd_event_source **src, uint64_t usec,
 
 	if (!*src)
 		rv = sd_event_add_time_relative(jsvd->ev, src, CLOCK_MONOTONIC,
-						usec, 0, cb, arg);
+						usec, 1000, cb, arg);
 	else
 		rv = sd_event_source_set_time_relative(*src, usec);
 	if (rv >= 0)
@@ -339,6 +339,7 @@ int main(int argc, char *argv[])
 	control_cleanup(sock);
 	redis_close();
 	sched_cleanup();
+	queue_cleanup();
 	worker_cleanup();
 	log_info("stopped");
 	sd_event_unref(jsvd->ev);

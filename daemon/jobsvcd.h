@@ -198,12 +198,17 @@ int queue_submit(struct json_object *jobs, struct json_object **results);
 int queue_list(struct json_object **out);
 int queue_pause(const char *type, bool pause);
 /*
- * Empties the queues of the given types at once and ends their jobs
- * Stopped from the event loop; done is called when all are, or on error.
- * Returns 0, or -EIO without calling done.
+ * Empties the queues of the given types (n >= 1) at once, and ends their
+ * waiting jobs (Pending, Scheduled, or waiting out a retry's backoff)
+ * Stopped from the event loop.  done is called from the event loop, never
+ * from queue_stop(), with the number of jobs stopped once all are, or with
+ * an error.  Returns 0, or -EINVAL or -EIO without calling done.
  */
 int queue_stop(char *const *types, size_t n, queue_stop_cb *done, void *arg);
+/* Takes over the stops whose pool went away before finishing them. */
 void queue_resume_stops(void);
+/* Forgets the stops in progress (they are resumed from Redis later). */
+void queue_cleanup(void);
 /* Reports the queues a reload adds and removes. */
 void queue_reload(const struct jsvd_conf *oc, const struct jsvd_conf *nc);
 
@@ -245,9 +250,11 @@ void jsvd_status(const char *fmt, ...) JSV_PRINTF(1, 2);
 typedef struct sd_event_source sd_event_source;
 /*
  * Arms the one-shot CLOCK_MONOTONIC timer *src to call cb(arg) usec from
- * now, creating it on first use.  Returns 0, or a negative errno with a
- * warning logged (the timer is then off); a caller whose timer must not
- * stop treats that as fatal.
+ * now, creating it on first use.  It fires within a millisecond of its
+ * time: sd-event's default accuracy, 250 ms, would fire per-second
+ * schedules late, and a tick more than a second late is missed.  Returns 0,
+ * or a negative errno with a warning logged (the timer is then off); a
+ * caller whose timer must not stop treats that as fatal.
  */
 int jsvd_timer(sd_event_source **src, uint64_t usec,
 	       int (*cb)(sd_event_source *s, uint64_t usec, void *arg),

@@ -3,16 +3,21 @@
  * The job queues: submission, the Job Queues table, pause and resume, and
  * stopping whole queues.
  *
- * Stopping a queue moves its list aside in one O(1) step, so the queue is
- * empty at once and jobs submitted afterwards are not affected, and then
- * ends the moved jobs Stopped in batches from the event loop: a queue of a
- * million jobs never blocks Redis, nor this daemon, for long.  The moved
- * lists are recorded in Redis, so a stop that a crash interrupted is
- * finished by whichever daemon looks next (on its heartbeat).
+ * Stopping a queue moves its list and its set of delayed jobs (Scheduled,
+ * or waiting out a retry's backoff) aside in one O(1) step, so the queue
+ * is empty at once and jobs submitted afterwards are not affected, and
+ * then ends the moved jobs Stopped in batches from the event loop, a few
+ * milliseconds' worth per turn of the loop: a queue of a million jobs
+ * never blocks Redis, nor this daemon, for long.  Each stop is recorded
+ * in Redis with its count and a lease renewed by every batch, so a stop
+ * that a crash interrupted is finished by whichever daemon looks next
+ * after the lease ran out (on its heartbeat), and the count is exact
+ * whoever ran the batches.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <hiredis/hiredis.h>
 #include <json-c/json.h>
 #include <systemd/sd-event.h>
@@ -25,17 +30,29 @@
 #define QUEUE_RUN_AT_MAX 32503680000LL /* year 3000 */
 #define SUBMIT_ARGS 7 /* the script's arguments after the namespace */
 
-struct stopper {
-	char **keys; /* moved lists still to drain */
-	size_t nkeys;
-	size_t next;
-	uint64_t stopped;
-	queue_stop_cb *done; /* NULL for a background resume */
+#define STOP_BUDGET_US 10000 /* of batches per turn of the event loop */
+#define STOP_ID_LEN 16
+
+/* A queue stop request: one stop per job type, answered when all are over. */
+struct stop_req {
+	queue_stop_cb *done; /* NULL once answered (error) or not to answer */
 	void *arg;
-	sd_event_source *src;
+	size_t left; /* its stops not over yet */
+	uint64_t stopped;
 };
 
-static struct stopper *resuming; /* the background resume, if any */
+/*
+ * A stop this daemon works on, at most one per stop id: one it was asked
+ * for (req set), or one it resumes because the pool that began it is gone.
+ */
+struct stop {
+	TAILQ_ENTRY(stop) entry;
+	char id[STOP_ID_LEN + 1];
+	struct stop_req *req; /* NULL: a resume, reported to nobody */
+};
+
+static TAILQ_HEAD(, stop) stops = TAILQ_HEAD_INITIALIZER(stops);
+static sd_event_source *stop_src; /* one turn of batches: stop_step() */
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -393,123 +410,211 @@ int queue_pause(const char *type, bool pause)
 	return 0;
 }
 
-static void stopper_free(struct stopper *st)
+/* The stop's batch: *total gets the jobs it stopped so far, *left those left. */
+static int stop_batch(const struct stop *st, uint64_t *total, int64_t *left)
 {
-	size_t i;
-
-	for (i = 0; i < st->nkeys; i++)
-		free(st->keys[i]);
-	free(st->keys);
-	sd_event_source_disable_unref(st->src);
-	if (st == resuming)
-		resuming = NULL;
-	free(st);
-}
-
-static int stopper_step(sd_event_source *s, void *arg)
-{
-	struct stopper *st = arg;
-	const char *argv[2];
+	char batch[16], lease[24];
+	const char *argv[5] = { st->id, batch, jsvd->pool_id, lease,
+				st->req ? "1" : "0" };
+	const char *e;
 	redisReply *r;
-	char batch[16];
-	int err = 0;
+	int rv = 0;
 
 	snprintf(batch, sizeof(batch), "%d", STOP_BATCH);
-	argv[0] = st->keys[st->next];
-	argv[1] = batch;
-	r = redis_script(SCRIPT_STOP_BATCH, 2, argv);
-	if (!r) {
-		err = -EIO;
-	} else if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-		log_warnx("redis: stopping %s failed: %s", st->keys[st->next],
-			  r->type == REDIS_REPLY_ERROR ? r->str : "bad reply");
-		err = -EIO;
+	snprintf(lease, sizeof(lease), "%llu",
+		 (unsigned long long)jsvd->conf->dead_timeout_ms);
+	r = redis_script(SCRIPT_STOP_BATCH, 5, argv);
+	if (!r)
+		return -EIO;
+	e = redis_errstr(r);
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_INTEGER &&
+	    r->element[1]->type == REDIS_REPLY_INTEGER) {
+		*total = r->element[0]->integer;
+		*left = r->element[1]->integer;
+	} else if (e && strcmp(e, "BUSY") == 0) {
+		rv = -EBUSY;
+	} else if (e && strcmp(e, "NOSTOP") == 0) {
+		rv = -ENOENT;
 	} else {
-		st->stopped += r->element[0]->integer;
-		if (r->element[1]->integer == 0)
-			st->next++;
+		log_warnx("redis: queue stop %s failed: %s", st->id,
+			  e ? e : "bad reply");
+		rv = -EIO;
 	}
-	if (r)
-		freeReplyObject(r);
-	if (err == 0 && st->next < st->nkeys)
-		return 0;
-	if (st->done)
-		st->done(st->arg, st->stopped, err);
-	stopper_free(st);
+	freeReplyObject(r);
+	return rv;
+}
+
+/*
+ * A stop is over: its request learns the count, or the error, and is
+ * answered when its last stop is over.  A resume that another pool holds
+ * or that is gone ends quietly.
+ */
+static void stop_end(struct stop *st, int err, uint64_t total)
+{
+	struct stop_req *req = st->req;
+
+	TAILQ_REMOVE(&stops, st, entry);
+	if (!req && err == 0)
+		log_info("queue stop %s finished: %llu jobs stopped in all",
+			 st->id, (unsigned long long)total);
+	free(st);
+	if (!req)
+		return;
+	if (err < 0 && req->done) {
+		req->done(req->arg, 0, err);
+		req->done = NULL;
+	}
+	req->stopped += total;
+	if (--req->left > 0)
+		return;
+	if (req->done)
+		req->done(req->arg, req->stopped, 0);
+	free(req);
+}
+
+static uint64_t stop_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void stop_arm(void);
+
+/*
+ * Runs batches, taking the stops in turn, for at most STOP_BUDGET_US, then
+ * lets the loop serve everything else before the next turn.
+ */
+static int stop_step(sd_event_source *s, uint64_t usec, void *arg)
+{
+	uint64_t start = stop_now_us(), total = 0;
+	struct stop *st;
+	int64_t left = 0;
+	int rv;
+
+	while ((st = TAILQ_FIRST(&stops)) &&
+	       stop_now_us() - start < STOP_BUDGET_US) {
+		rv = stop_batch(st, &total, &left);
+		if (rv == 0 && left > 0) {
+			TAILQ_REMOVE(&stops, st, entry);
+			TAILQ_INSERT_TAIL(&stops, st, entry);
+			continue;
+		}
+		if (rv == -ENOENT && st->req)
+			rv = -EIO;
+		stop_end(st, rv, total);
+	}
+	if (!TAILQ_EMPTY(&stops))
+		stop_arm();
 	return 0;
 }
 
-static struct stopper *stopper_new(queue_stop_cb *done, void *arg)
+/* The next turn of stop_step(), as soon as the loop has served the rest. */
+static void stop_arm(void)
 {
-	struct stopper *st = xcalloc(1, sizeof(*st));
-
-	st->done = done;
-	st->arg = arg;
-	return st;
+	if (jsvd_timer(&stop_src, 0, stop_step, NULL) < 0)
+		fatalx("cannot arm the queue stop timer");
 }
 
-static void stopper_start(struct stopper *st)
+static struct stop *stop_find(const char *id)
 {
-	if (sd_event_add_defer(jsvd->ev, &st->src, stopper_step, st) < 0 ||
-	    sd_event_source_set_enabled(st->src, SD_EVENT_ON) < 0)
-		fatalx("cannot add the queue stop event");
+	struct stop *st;
+
+	TAILQ_FOREACH(st, &stops, entry)
+		if (strcmp(st->id, id) == 0)
+			return st;
+	return NULL;
+}
+
+static void stop_add(const char *id, struct stop_req *req)
+{
+	struct stop *st = xcalloc(1, sizeof(*st));
+
+	snprintf(st->id, sizeof(st->id), "%s", id);
+	st->req = req;
+	if (req)
+		req->left++;
+	TAILQ_INSERT_TAIL(&stops, st, entry);
+	stop_arm();
 }
 
 int queue_stop(char *const *types, size_t n, queue_stop_cb *done, void *arg)
 {
-	struct stopper *st;
-	const char *argv[2];
-	char token[17];
+	struct stop_req *req;
+	char id[STOP_ID_LEN + 1], lease[24];
+	const char *argv[4] = { NULL, id, jsvd->pool_id, lease };
 	redisReply *r;
 	size_t i;
+	int rv = 0;
 
+	if (n == 0)
+		return -EINVAL;
 	if (!redis_ok())
 		return -EIO;
-	st = stopper_new(done, arg);
-	st->keys = xreallocarray(NULL, n, sizeof(*st->keys));
-	for (i = 0; i < n; i++) {
-		job_random_hex(token, 16);
+	snprintf(lease, sizeof(lease), "%llu",
+		 (unsigned long long)jsvd->conf->dead_timeout_ms);
+	req = xcalloc(1, sizeof(*req));
+	req->done = done;
+	req->arg = arg;
+	for (i = 0; i < n && rv == 0; i++) {
+		job_random_hex(id, STOP_ID_LEN);
 		argv[0] = types[i];
-		argv[1] = token;
-		r = redis_script(SCRIPT_STOP_BEGIN, 2, argv);
-		if (!r) {
-			stopper_free(st);
-			return -EIO;
+		r = redis_script(SCRIPT_STOP_BEGIN, 4, argv);
+		if (!r || r->type != REDIS_REPLY_INTEGER) {
+			if (r)
+				log_warnx("redis: stopping queue %s failed: %s",
+					  types[i],
+					  redis_errstr(r) ? redis_errstr(r) :
+							    "bad reply");
+			rv = -EIO;
+		} else {
+			stop_add(id, req);
 		}
-		if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-		    r->element[0]->integer > 0)
-			st->keys[st->nkeys++] = xstrdup(r->element[1]->str);
-		freeReplyObject(r);
+		if (r)
+			freeReplyObject(r);
 	}
-	if (st->nkeys == 0) {
-		stopper_free(st);
-		done(arg, 0, 0);
+	if (rv == 0)
 		return 0;
-	}
-	stopper_start(st);
-	return 0;
+	/* The queues moved aside so far are still stopped, unreported. */
+	req->done = NULL;
+	if (req->left == 0)
+		free(req);
+	return rv;
 }
 
 void queue_resume_stops(void)
 {
-	struct stopper *st;
 	redisReply *r;
+	const char *id;
 	size_t i;
 
-	if (resuming)
-		return;
 	r = redis_cmd("SMEMBERS %s", redis_key("stopping"));
 	if (!r)
 		return;
-	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
-		st = stopper_new(NULL, NULL);
-		st->keys = xreallocarray(NULL, r->elements, sizeof(*st->keys));
-		for (i = 0; i < r->elements; i++)
-			st->keys[st->nkeys++] = xstrdup(r->element[i]->str);
-		resuming = st;
-		stopper_start(st);
+	for (i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+		id = r->element[i]->str;
+		if (r->element[i]->type == REDIS_REPLY_STRING &&
+		    strlen(id) == STOP_ID_LEN &&
+		    strspn(id, "0123456789abcdef") == STOP_ID_LEN &&
+		    !stop_find(id))
+			stop_add(id, NULL);
 	}
 	freeReplyObject(r);
+}
+
+void queue_cleanup(void)
+{
+	struct stop *st;
+
+	while ((st = TAILQ_FIRST(&stops))) {
+		TAILQ_REMOVE(&stops, st, entry);
+		if (st->req && --st->req->left == 0)
+			free(st->req);
+		free(st);
+	}
+	stop_src = sd_event_source_disable_unref(stop_src);
 }
 
 void queue_reload(const struct jsvd_conf *oc, const struct jsvd_conf *nc)

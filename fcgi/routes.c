@@ -806,8 +806,8 @@ struct action {
 };
 
 static const struct action actions[] = {
-	{ "queue-stop", "queue.stop", TARGET_TYPES, "Stop all pending jobs of ",
-	  "?", "Stop all pending jobs of all queues?", "Stop", "" },
+	{ "queue-stop", "queue.stop", TARGET_TYPES, "Stop all waiting jobs of ",
+	  "?", "Stop all waiting jobs of all queues?", "Stop", "" },
 	{ "queue-pause", "queue.pause", TARGET_TYPES, "Pause ", "?",
 	  "Pause all queues?", "Pause", "" },
 	{ "queue-resume", "queue.resume", TARGET_TYPES, "Resume ", "?",

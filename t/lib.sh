@@ -803,5 +803,6 @@ set_queue RECORD record
 set_queue ENV env
 set_queue STUBBORN stubborn
 set_queue EXCL excl max_concurrency=1
+set_queue GATE gate
 
 start_redis

@@ -12,6 +12,8 @@ JSV_INTEG_TESTS = \
 	t/integ/checkin.sh \
 	t/integ/queue-pause.sh \
 	t/integ/queue-stop.sh \
+	t/integ/queue-stop-waiting.sh \
+	t/integ/queue-stop-large.sh \
 	t/integ/job-stop.sh \
 	t/integ/worker-free.sh \
 	t/integ/max-concurrency.sh \
@@ -51,6 +53,7 @@ JSV_TEST_HANDLERS = \
 	t/handlers/fail \
 	t/handlers/flood \
 	t/handlers/forkexit \
+	t/handlers/gate \
 	t/handlers/ok \
 	t/handlers/record \
 	t/handlers/sleep \
@@ -67,4 +70,4 @@ AM_TESTS_ENVIRONMENT = \
 
 EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_TEST_HANDLERS) \
 	t/lib.sh t/faultproxy.py t/peer.py t/run-tests t/bench/bench.sh \
-	t/bench/stamp.c
+	t/bench/stamp.c t/bench/stop-bench.sh

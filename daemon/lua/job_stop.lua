@@ -12,6 +12,7 @@ end
 if f[1] == 'Pending' or f[1] == 'Scheduled' then
   redis.call('LREM', p .. 'q:' .. f[2], 1, id)
   redis.call('ZREM', p .. 'delayed', id)
+  redis.call('SREM', p .. 'delayed:' .. f[2], id)
   finish(job, id, 'Stopped', '')
   return 'Stopped'
 elseif f[1] == 'Running' then

@@ -17,10 +17,16 @@
 --                         result was recorded; start_failures: the times a
 --                         pool could not start it)
 --   q:<type>              list, pending job ids, head first
---   q:<type>:stopping:<t> list, a queue being stopped in batches
---   stopping              set of such lists
 --   delayed               zset, jobs waiting for their time (ms): Scheduled
 --                         jobs and retries waiting out their backoff
+--   delayed:<type>        set, the ids in delayed of one job type
+--   stop:<s>              hash, a queue stop in progress or just done:
+--                         type, stopped (jobs ended so far), owner (the
+--                         pool working on it), lease (ms, until when),
+--                         done ("1" at the end; then it expires)
+--   stop:<s>:q            list, the queue the stop moved aside
+--   stop:<s>:delayed      set, the delayed:<type> the stop moved aside
+--   stopping              set of the ids <s> of stops in progress
 --   queues                set of job types ever declared
 --   paused                set of paused job types (SCHEDULER pauses firing)
 --   active:<type>         set of claimed job ids, for max_concurrency
@@ -77,6 +83,7 @@ local function delay(job, id, at_ms, status)
   redis.call('HSET', job, 'status', status, 'update_time', now,
     'run_at', math.floor(at_ms / 1000))
   redis.call('ZADD', p .. 'delayed', at_ms, id)
+  redis.call('SADD', p .. 'delayed:' .. redis.call('HGET', job, 'name'), id)
   redis.call('PUBLISH', p .. 'notify', 'timer')
 end
 

@@ -1,19 +1,53 @@
--- stop_batch: ARGV ns, list key, batch size.  Ends up to that many jobs of
--- a moved queue Stopped.  Returns {stopped, left}.
-local key, n = ARGV[2], tonumber(ARGV[3])
-local ids = redis.call('LPOP', key, n)
+-- stop_batch: ARGV ns, stop id, batch size, pool id, lease (ms), force
+-- ("1": the pool that asked for the stop; "0": a pool resuming it).  Ends
+-- up to that many of the stop's waiting jobs Stopped and counts them in
+-- the stop's record, so that the count is exact however many pools work
+-- on it.  A resuming pool leaves alone a stop another pool holds the
+-- lease of.  Returns {jobs stopped in all, jobs left}, or an error "BUSY"
+-- (leased to another pool) or "NOSTOP" (no such stop, it expired, or it
+-- is over and this pool only resumed it).
+local sid, n, pool = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local s = p .. 'stop:' .. sid
+local f = redis.call('HMGET', s, 'owner', 'lease', 'done')
+if not f[1] or (f[3] == '1' and ARGV[6] ~= '1') then
+  redis.call('SREM', p .. 'stopping', sid)
+  return redis.error_reply('NOSTOP')
+end
+if f[3] ~= '1' then
+  if ARGV[6] ~= '1' and f[1] ~= pool and tonumber(f[2]) > now_ms then
+    return redis.error_reply('BUSY')
+  end
+  redis.call('HSET', s, 'owner', pool, 'lease', now_ms + tonumber(ARGV[5]))
+end
 local stopped = 0
-if ids then
-  for _, id in ipairs(ids) do
-    local job = p .. 'job:' .. id
-    if redis.call('HGET', job, 'status') == 'Pending' then
-      finish(job, id, 'Stopped', '')
-      stopped = stopped + 1
+local ids = redis.call('LPOP', s .. ':q', n) or {}
+for _, id in ipairs(ids) do
+  local job = p .. 'job:' .. id
+  if redis.call('HGET', job, 'status') == 'Pending' then
+    finish(job, id, 'Stopped', '')
+    stopped = stopped + 1
+  end
+end
+if #ids < n then
+  -- A delayed job is this stop's only if promote.lua did not queue it or
+  -- stop it first: whoever takes it out of delayed owns it.
+  for _, id in ipairs(redis.call('SPOP', s .. ':delayed', n - #ids)) do
+    if redis.call('ZREM', p .. 'delayed', id) == 1 then
+      local job = p .. 'job:' .. id
+      local st = redis.call('HGET', job, 'status')
+      if st == 'Scheduled' or st == 'Pending' then
+        finish(job, id, 'Stopped', '')
+        stopped = stopped + 1
+      end
     end
   end
 end
-local left = redis.call('LLEN', key)
-if left == 0 then
-  redis.call('SREM', p .. 'stopping', key)
+local total = redis.call('HINCRBY', s, 'stopped', stopped)
+local left = redis.call('LLEN', s .. ':q') + redis.call('SCARD', s .. ':delayed')
+if left == 0 and f[3] ~= '1' then
+  redis.call('SREM', p .. 'stopping', sid)
+  redis.call('HSET', s, 'done', '1')
+  -- Long enough for the pool that asked to read the count.
+  redis.call('EXPIRE', s, 86400)
 end
-return {stopped, left}
+return {total, left}

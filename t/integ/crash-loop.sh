@@ -12,14 +12,17 @@ JSV_MAIN_EXTRA='crash_retries = 1'
 set_queue CRASH suicide max_retries=1
 start_daemon a
 
-j=$(submit CRASH --param file="$DATA/runs" --param delay="$JSV_SCALE")
+j=$(submit CRASH --param file="$DATA/runs" --param gate="$DATA/gate")
 pools=()
 rounds=0
 while :; do
-	pools+=("$(pool_id a)")
+	p=$(pool_id a)
+	pools+=("$p")
 	rounds=$((rounds + 1))
 	[ "$rounds" -le 4 ] ||
 		fail "job $j still loops after $((rounds - 1)) daemon crashes ($(lines "$DATA/runs") runs)"
+	# The handler kills its daemon once we know the daemon's pool.
+	touch "$DATA/gate"
 	reap_daemon a
 	note "daemon a (pool ${pools[-1]}) died, runs so far: $(lines "$DATA/runs")"
 	start_daemon a

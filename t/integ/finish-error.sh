@@ -10,15 +10,17 @@ JSV_WORKERS=1
 start_daemon_proxied a
 
 note "NOPERM: an ACL denies the scripts while a job ends"
-first=$(submit RECORD --param file="$DATA/ran" --param seconds=3)
+first=$(submit GATE --param file="$DATA/ran" --param gate="$DATA/first")
 wait_for "$first to start" eval '[ "$(runs "$first")" = 1 ]'
 second=$(submit RECORD --param file="$DATA/ran")
 sent=$(proxy_rule a delay:0 1 '^EVALSHA finish ')
 redis_deny evalsha eval
+touch "$DATA/first"
 wait_fired a "$sent"
 assert_eq "$first while its result is refused" Running \
 	"$(redis_cli HGET "test:job:$first" status)"
-sleep 1
+wait_for "the result of $first to be refused again" eval \
+	'[ "$(grep -c "job $first: cannot record result" "$JSV_TMP/a.log")" -ge 2 ]'
 assert_eq "$first while its result is still refused" Running \
 	"$(redis_cli HGET "test:job:$first" status)"
 redis_allow_all

@@ -1,16 +1,24 @@
 #!/bin/bash
 # job log prints what the handler wrote; job log ID -f follows a running job
-# and ends when it does.
+# and ends when it does (the job runs until the test opens its gate, once
+# job log -f has shown its first line).
 set -eu
 . "${0%/*}/../lib.sh"
 start_daemon
 
-id=$(submit SLEEP --param seconds=1)
+id=$(submit GATE --param gate="$DATA/open")
 wait_status "$id" Running
-run timeout 30 "$JSV_CTL" -s "$SOCK" job log "$id" -f
-assert_eq "job log ID -f exits when the job ends (stderr: $ERR)" 0 "$RC"
-assert_contains "job log ID -f saw the start" "sleeping 1" "$OUT"
-assert_contains "job log ID -f saw the end" "slept 1" "$OUT"
+timeout 30 "$JSV_CTL" -s "$SOCK" job log "$id" -f >"$JSV_TMP/follow.out" \
+	2>"$JSV_TMP/follow.err" &
+follow=$!
+wait_for "job log -f to show the start" grep -q "waiting for" "$JSV_TMP/follow.out"
+touch "$DATA/open"
+RC=0
+wait "$follow" || RC=$?
+assert_eq "job log ID -f exits when the job ends (stderr: $(cat "$JSV_TMP/follow.err"))" 0 "$RC"
+OUT=$(cat "$JSV_TMP/follow.out")
+assert_contains "job log ID -f saw the start" "waiting for $DATA/open" "$OUT"
+assert_contains "job log ID -f saw the end" "gate opened" "$OUT"
 assert_eq "status after job log -f returned" Success "$(job_status "$id")"
 
 # A big log, more than one chunk: complete and in order.

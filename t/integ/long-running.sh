@@ -2,14 +2,16 @@
 # A job that runs much longer than the heartbeat and the dead-pool timeout
 # (200 ms and 1 s here) stays Running on its worker, shown busy, the whole
 # time, with a second daemon watching for dead pools: it is never taken
-# back or run twice, and it ends Success after one attempt.
+# back or run twice, and it ends Success after one attempt.  The handler
+# runs until the test opens its gate, so what is read while it runs is
+# read while it surely runs.
 set -eu
 . "${0%/*}/../lib.sh"
 . "${0%/*}/lifecycle-lib.sh"
 start_daemon b
 start_daemon a
 
-j=$(submit SLEEP --param seconds=5)
+j=$(submit GATE --param gate="$DATA/open")
 wait_status "$j" Running
 w=$(worker_of "$j")
 assert_ne "worker of the running job" "" "$w"
@@ -17,11 +19,11 @@ pa=$(pool_id a)
 pb=$(pool_id b)
 p=$(job_field "$j" pool_id)
 
+# Sample for 3 dead-pool timeouts (15 heartbeats) at least.
 samples=0
-first_us=
-deadline=$(($(now_us) + 15000000 * JSV_SCALE))
-while [ "$(job_status "$j")" = Running ]; do
-	[ "$(now_us)" -lt "$deadline" ] || fail "job $j still Running after 15 s"
+first_us=$(now_us)
+while :; do
+	assert_eq "status of the long job while it runs" Running "$(job_status "$j")"
 	assert_eq "attempts of the long job while it runs" 1 "$(job_field "$j" attempts)"
 	assert_eq "pool of the long job while it runs" "$p" "$(job_field "$j" pool_id)"
 	wj=$(ctl -j workers all)
@@ -34,19 +36,14 @@ while [ "$(job_status "$j")" = Running ]; do
 			"$(printf '%s\n' "$pj" | jq_str --arg p "$q" '.[] | select(.worker_pool_id == $p) | .status')"
 	done
 	samples=$((samples + 1))
-	[ -n "$first_us" ] || first_us=$(now_us)
-	last_us=$(now_us)
+	[ "$(now_us)" -lt $((first_us + 3000000)) ] || break
 	sleep 0.2
 done
-assert_int_cmp "samples taken while the job ran" "$samples" -ge 3
-# The samples span at least 3 dead-pool timeouts (15 heartbeats).
-assert_int_cmp "ms between the first and the last sample" \
-	$(((last_us - first_us) / 1000)) -ge 3000
-assert_eq "final status of the long job" Success "$(job_status "$j")"
+note "$samples samples while the job ran"
+touch "$DATA/open"
+wait_status "$j" Success
 assert_eq "final attempts of the long job" 1 "$(job_field "$j" attempts)"
-d=$(($(epoch "$(job_field "$j" end_time)") - $(epoch "$(job_field "$j" start_time)")))
-assert_int_cmp "seconds it ran" "$d" -ge 4
-assert_eq "log of its single run" 1 "$(ctl job log "$j" | grep -c 'slept 5')"
+assert_eq "log of its single run" 1 "$(ctl job log "$j" | grep -c 'gate opened')"
 wait_for "its worker to be free" busy_workers_are 0
 for n in a b; do
 	if grep -qi 'recovered' "$JSV_TMP/$n.log"; then

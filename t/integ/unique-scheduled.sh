@@ -29,7 +29,7 @@ st2=$(submit RECORD --unique --in 60s --param file="$DATA/u" --param k=3)
 ctl job stop "$st2" >/dev/null
 
 for id in "$first" "$other" "$plain"; do
-	wait_status -t 8 "$id" Success
+	wait_status -t 20 "$id" Success
 done
 again=$(submit RECORD --unique --param file="$DATA/u" --param k=1)
 wait_status "$again" Success
