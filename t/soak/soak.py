@@ -48,6 +48,10 @@ Knobs, from the environment:
                      dead_timeout must outlast the nemesis' Redis outages
                      (pauses of up to 3.5 s), or live pools are declared
                      Dead and their jobs rerun while they still run
+  SOAK_FAULTS        the faults, comma-separated, among kill (a daemon),
+                     killgroup (a daemon and its session), pause, sleep,
+                     restart and cut (default: all of them; none: an empty
+                     word, as in SOAK_FAULTS=,)
   SOAK_SETTLE        seconds without any job ending before the jobs left
                      are declared stuck (default 60)
   SOAK_KEEP          1: keep the temporary directory; 0: remove it even
@@ -98,6 +102,12 @@ HEARTBEAT = os.environ.get('SOAK_HEARTBEAT', '500ms')
 DEAD_TIMEOUT = os.environ.get('SOAK_DEAD_TIMEOUT', '8s')
 SETTLE = float(os.environ.get('SOAK_SETTLE', '60'))
 KEEP = os.environ.get('SOAK_KEEP', '')
+# The nemesis' faults and their weights.
+FAULTS = {'kill': 25, 'killgroup': 20, 'pause': 10, 'sleep': 10,
+          'restart': 15, 'cut': 20}
+ONLY = os.environ.get('SOAK_FAULTS')
+if ONLY:
+    FAULTS = {f: w for f, w in FAULTS.items() if f in ONLY.split(',')}
 
 # The job types: queue settings, and how a job of the type must end.
 FAIL_RETRIES = 2
@@ -409,9 +419,9 @@ class Soak:
                         down.pop(name, None)
                         self.start_daemon(name)
                 time.sleep(0.05)
-            action = rng.choices(['kill', 'killgroup', 'pause', 'sleep',
-                                  'restart', 'cut'],
-                                 [25, 20, 10, 10, 15, 20])[0]
+            if not FAULTS:
+                continue
+            action = rng.choices(list(FAULTS), list(FAULTS.values()))[0]
             wait_after = 0
             if action in ('kill', 'killgroup'):
                 name = 'd%d' % rng.randrange(NDAEMONS)
