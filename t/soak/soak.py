@@ -11,6 +11,7 @@ process) while a nemesis SIGKILLs daemons (alone, or with every process of
 their session: handlers and their children), pauses Redis with CLIENT PAUSE
 for longer than the daemons' 2 s command timeout, makes Redis slower than
 that timeout (DEBUG SLEEP: what a daemon sent before giving up still runs),
+makes Redis refuse writes for a while (maxmemory 1 byte: OOM error replies),
 restarts Redis (SIGTERM or SIGKILL, then again on the same AOF directory)
 and cuts every client connection (CLIENT KILL TYPE normal), restarting the
 daemons it killed.
@@ -30,7 +31,7 @@ and, for every job that ran at all:
 and counts the daemons that died without being killed (crashes) or did not
 exit 0 on the final SIGTERM.  It prints one line
   jobs N, kills K, pauses P, restarts R, cuts C, lost L, stuck S, overlaps O
-(then sleeps, wrong, crashes) and exits 1 when any of lost, stuck, overlaps, wrong or
+(then sleeps, ooms, wrong, crashes) and exits 1 when any of lost, stuck, overlaps, wrong or
 crashes is not zero, 77 when redis-server is not installed.
 
 The job plan and the nemesis' choices come from a seeded RNG: the seed is
@@ -50,7 +51,7 @@ Knobs, from the environment:
                      Dead and their jobs rerun while they still run
   SOAK_FAULTS        the faults, comma-separated, among kill (a daemon),
                      killgroup (a daemon and its session), pause, sleep,
-                     restart and cut (default: all of them; none: an empty
+                     oom, restart and cut (default: all of them; none: an empty
                      word, as in SOAK_FAULTS=,)
   SOAK_SETTLE        seconds without any job ending before the jobs left
                      are declared stuck (default 60)
@@ -100,11 +101,20 @@ NDAEMONS = int(os.environ.get('SOAK_DAEMONS', '3'))
 WORKERS = int(os.environ.get('SOAK_WORKERS', '4'))
 HEARTBEAT = os.environ.get('SOAK_HEARTBEAT', '500ms')
 DEAD_TIMEOUT = os.environ.get('SOAK_DEAD_TIMEOUT', '8s')
+
+
+def duration_ms(text):
+    """Milliseconds in a jobsvcd.conf duration such as 8s, 500ms, 1m30s."""
+    units = {'ms': 1, 's': 1000, 'm': 60000, 'h': 3600000, 'd': 86400000}
+    parts = re.findall(r'(\d+)(ms|s|m|h|d)?', text)
+    return sum(int(n) * units[u or 's'] for n, u in parts)
+
+
 SETTLE = float(os.environ.get('SOAK_SETTLE', '60'))
 KEEP = os.environ.get('SOAK_KEEP', '')
 # The nemesis' faults and their weights.
 FAULTS = {'kill': 25, 'killgroup': 20, 'pause': 10, 'sleep': 10,
-          'restart': 15, 'cut': 20}
+          'oom': 10, 'restart': 15, 'cut': 20}
 ONLY = os.environ.get('SOAK_FAULTS')
 if ONLY:
     FAULTS = {f: w for f, w in FAULTS.items() if f in ONLY.split(',')}
@@ -168,7 +178,8 @@ class Soak:
         self.lock = threading.Lock()
         self.daemons = {}
         self.started_pids = []   # every daemon pid, for the final sweep
-        self.counts = dict(kills=0, pauses=0, sleeps=0, restarts=0, cuts=0)
+        self.counts = dict(kills=0, pauses=0, sleeps=0, ooms=0, restarts=0,
+                           cuts=0)
         self.crashes = []
         self.ctl_failures = 0
         self.acked = []          # (id, spec index)
@@ -448,6 +459,18 @@ class Soak:
                     self.counts['sleeps'] += 1
                     note('nemesis: DEBUG SLEEP %.3f' % (ms / 1000))
                     wait_after = 1
+            elif action == 'oom':
+                # Redis refuses writes (OOM error replies) for a while,
+                # at times for longer than dead_timeout.
+                ms = rng.randrange(300, duration_ms(DEAD_TIMEOUT) + 3000)
+                if self.redis_cli('config', 'set', 'maxmemory', '1') == 'OK':
+                    time.sleep(ms / 1000)
+                    while self.redis_cli('config', 'set', 'maxmemory',
+                                         '0') != 'OK':
+                        time.sleep(0.1)
+                    self.counts['ooms'] += 1
+                    note('nemesis: maxmemory 1 byte for %d ms' % ms)
+                    wait_after = 1
             elif action == 'restart':
                 sig = rng.choice([signal.SIGTERM, signal.SIGKILL])
                 down_for = rng.uniform(0, 1)
@@ -650,11 +673,11 @@ class Soak:
         lost, stuck, wrong, overlaps, problems = self.check(specs, status)
         c = self.counts
         print('seed %d: jobs %d, kills %d, pauses %d, restarts %d, cuts %d, '
-              'lost %d, stuck %d, overlaps %d; sleeps %d, wrong %d, '
-              'crashes %d' %
+              'lost %d, stuck %d, overlaps %d; sleeps %d, ooms %d, '
+              'wrong %d, crashes %d' %
               (SEED, len(self.acked), c['kills'], c['pauses'],
                c['restarts'], c['cuts'], lost, stuck, overlaps, c['sleeps'],
-               wrong, len(self.crashes)))
+               c['ooms'], wrong, len(self.crashes)))
         for line in self.crashes:
             print('  ' + line)
         self.report_problems(problems)
