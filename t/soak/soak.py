@@ -31,8 +31,9 @@ and, for every job that ran at all:
 and counts the daemons that died without being killed (crashes) or did not
 exit 0 on the final SIGTERM.  It prints one line
   jobs N, kills K, pauses P, restarts R, cuts C, lost L, stuck S, overlaps O
-(then sleeps, ooms, wrong, crashes) and exits 1 when any of lost, stuck, overlaps, wrong or
-crashes is not zero, 77 when redis-server is not installed.
+(then sleeps, ooms, wrong, crashes) and exits 1 when any of lost, stuck,
+overlaps, wrong or crashes is not zero, 77 when redis-server is not
+installed.
 
 The job plan and the nemesis' choices come from a seeded RNG: the seed is
 printed, and SOAK_SEED=n replays the same plan and the same sequence of
@@ -47,14 +48,16 @@ Knobs, from the environment:
   SOAK_HEARTBEAT, SOAK_DEAD_TIMEOUT
                      the daemons' heartbeat and dead_timeout (500ms, 8s);
                      dead_timeout must outlast the nemesis' Redis outages
-                     (pauses of up to 3.5 s), or live pools are declared
-                     Dead and their jobs rerun while they still run
+                     (pauses and slow spells of up to 3.5 s), or live
+                     pools are declared Dead and their jobs rerun while
+                     they still run; write refusals (oom) last up to 3 s
+                     longer than dead_timeout on purpose
   SOAK_FAULTS        the faults, comma-separated, among kill (a daemon),
                      killgroup (a daemon and its session), pause, sleep,
-                     oom, restart and cut (default: all of them; none: an empty
-                     word, as in SOAK_FAULTS=,)
+                     oom, restart and cut (default: all of them; none: a
+                     word that names none, as in SOAK_FAULTS=none)
   SOAK_SETTLE        seconds without any job ending before the jobs left
-                     are declared stuck (default 60)
+                     are declared stuck (default 30)
   SOAK_KEEP          1: keep the temporary directory; 0: remove it even
                      after a failure (default: kept only after a failure)
   abs_top_builddir   where daemon/jobsvcd and ctl/jobsvc-ctl are (set by
@@ -110,7 +113,7 @@ def duration_ms(text):
     return sum(int(n) * units[u or 's'] for n, u in parts)
 
 
-SETTLE = float(os.environ.get('SOAK_SETTLE', '60'))
+SETTLE = float(os.environ.get('SOAK_SETTLE', '30'))
 KEEP = os.environ.get('SOAK_KEEP', '')
 # The nemesis' faults and their weights.
 FAULTS = {'kill': 25, 'killgroup': 20, 'pause': 10, 'sleep': 10,
@@ -181,7 +184,6 @@ class Soak:
         self.counts = dict(kills=0, pauses=0, sleeps=0, ooms=0, restarts=0,
                            cuts=0)
         self.crashes = []
-        self.ctl_failures = 0
         self.acked = []          # (id, spec index)
         self.refused = 0         # submissions never answered with an id
         self.dups = 0            # unique jobs refused as duplicates
@@ -498,8 +500,8 @@ class Soak:
 
     def job_status(self, jid):
         """'missing', None (no answer) or the job's status."""
-        rc, out, err = self.ctl('d%d' % (int(jid[-6:], 16) % NDAEMONS), '-j', 'job',
-                                'show', jid)
+        name = 'd%d' % (int(jid[-6:], 16) % NDAEMONS)
+        rc, out, err = self.ctl(name, '-j', 'job', 'show', jid)
         if rc == 0:
             try:
                 return json.loads(out).get('status')
@@ -507,7 +509,6 @@ class Soak:
                 return None
         if rc == 1 and 'not found' in err:
             return 'missing'
-        self.ctl_failures += 1
         return None
 
     def settle(self):
@@ -652,7 +653,8 @@ class Soak:
         nxt = [0]
         threads = [threading.Thread(
             target=self.submit,
-            args=(specs, random.Random(SEED * 7 + k), start, rate, nxt))
+            args=(specs, random.Random(SEED * 7 + k), start, rate, nxt),
+            daemon=True)
             for k in range(3)]
         for t in threads:
             t.start()
