@@ -12,5 +12,8 @@ command -v python3 >/dev/null 2>&1 || {
 : "${abs_top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${SOAK_JOBS:=1500}"
 : "${SOAK_SECS:=40}"
-export SOAK_JOBS SOAK_SECS
+# As t/lib.sh: the seed and the problems are in the log; SOAK_KEEP=1 keeps
+# the directory (ledger, daemon logs, Redis AOF).
+: "${SOAK_KEEP:=0}"
+export SOAK_JOBS SOAK_SECS SOAK_KEEP
 exec python3 "$abs_top_srcdir/t/soak/soak.py"
