@@ -6,13 +6,16 @@
 # on the first check that fails.  Run by t/browser/dash-browser.sh.
 #
 #   dash-browser.py --chromium PATH --profile DIR --url URL --user U
-#                   --password P [--submit-cmd CMD] [--pause TYPE]
+#                   --password P [--submit-cmd CMD]
+#                   [--action PAGE:BUTTON:ROW:MESSAGE]...
 #                   [--screenshot FILE] [--screenshot-only]
 #
 # --submit-cmd is a shell command run once the page is shown; the page's
-# polling must then show one more pending job without a reload.  --pause
-# ticks TYPE's row, clicks Pause, accepts the confirmation (a dialog, or a
-# confirmation page) and waits for "Paused TYPE".
+# polling must then show one more pending job without a reload.  Each
+# --action, in order, opens PAGE (relative to URL; the first action after
+# --submit-cmd uses the page as polling left it), ticks the row whose
+# checkbox value is ROW (none if empty), clicks BUTTON, accepts the
+# confirmation (a dialog, or a confirmation page) and waits for MESSAGE.
 
 import argparse
 import os
@@ -78,7 +81,7 @@ def main():
     ap.add_argument("--user", required=True)
     ap.add_argument("--password", required=True)
     ap.add_argument("--submit-cmd")
-    ap.add_argument("--pause")
+    ap.add_argument("--action", action="append", default=[])
     ap.add_argument("--screenshot")
     ap.add_argument("--log")
     ap.add_argument("--poll-wait", type=float, default=25)
@@ -120,18 +123,20 @@ def main():
             check("the page still has its cards after polling",
                   "pending jobs in queues" in page.text().lower())
 
-        if args.pause:
-            t = args.pause
+        for n, spec in enumerate(args.action):
+            path, button, t, msg = spec.split(":", 3)
             # Right after polling replaced the page's main region: its
             # buttons must still work.
-            if not args.submit_cmd:
-                page.goto(args.url)
-            check("row %s can be ticked" % t,
-                  page.eval(JS_TICK % repr(t)))
+            if n > 0 or not args.submit_cmd:
+                page.goto(args.url + path)
+            if t:
+                check("row %s can be ticked" % t,
+                      page.eval(JS_TICK % repr(t)))
             dialogs = len(page.dialogs)
-            res = page.eval(JS_CLICK % repr("Pause"))
-            check("a live Pause button", res == "clicked", res)
-            want = "paused " + t.lower()
+            res = page.eval(JS_CLICK % repr(button))
+            check("a live %s button on %r" % (button, path),
+                  res == "clicked", res)
+            want = msg.lower()
             deadline = time.monotonic() + 15
             confirmed_page = False
             while time.monotonic() < deadline:
@@ -157,7 +162,7 @@ def main():
             if len(page.dialogs) > dialogs:
                 check("the dialog names %s" % t,
                       t in " ".join(page.dialogs[dialogs:]))
-            check("the message 'Paused %s' shown" % t,
+            check("the message %r shown" % msg,
                   want in body.lower(), body[:400])
         thrown = [e["params"].get("exceptionDetails", {})
                   for e in b._events

@@ -2,8 +2,10 @@
 # The dashboard in a real browser: headless chromium (no npm; the DevTools
 # protocol over --remote-debugging-pipe, t/browser/cdp.py) shows the cards
 # and the queues, its polling picks up a new job without breaking the
-# page, and ticking a queue, clicking Pause and accepting the confirmation
-# pauses the queue and shows "Paused <type>".  Skips without chromium.
+# page, and every action an administrator has (queue pause, stop and resume;
+# job stop; pause all schedules; free a worker), done by ticking the row,
+# pressing the button and accepting the confirmation, shows its message and
+# does what jobsvc-ctl then reports.  Skips without chromium.
 set -eu
 . "${0%/*}/../lib.sh"
 : "${JSV_CHROMIUM:=$(command -v chromium || command -v chromium-browser || true)}"
@@ -14,9 +16,11 @@ start_daemon
 start_dash
 
 ctl queue pause RECORD >/dev/null
-for i in 1 2 3; do submit RECORD --param "n=$i" >/dev/null; done
+r1=$(submit RECORD --param n=1)
+for i in 2 3; do submit RECORD --param "n=$i" >/dev/null; done
 s=$(submit SLEEP)
 wait_status "$s" Running
+w=$(worker_of "$s")
 ctl schedule add OK '0 0 3 * * *' >/dev/null
 
 # What polling must show: one more pending job, submitted by the browser
@@ -32,10 +36,20 @@ run timeout -k 5 120 python3 "$abs_top_srcdir/t/browser/dash-browser.py" \
 	--chromium "$JSV_CHROMIUM" --profile "$JSV_TMP/profile" \
 	--log "$JSV_TMP/chromium.log" \
 	--url "$DASH_URL" --user admin --password "$ADMIN_PW" \
-	--submit-cmd "$JSV_TMP/submit-one" --pause OK
+	--submit-cmd "$JSV_TMP/submit-one" \
+	--action ":Pause:OK:Paused OK" \
+	--action "jobs/$r1:Stop::Stopped $r1" \
+	--action ":Stop:RECORD:Stopped 3 jobs in RECORD" \
+	--action ":Resume:RECORD:Resumed RECORD" \
+	--action "schedules:Pause All::Paused all schedules" \
+	--action "workers?pool=all:Free:$w:Freed 1 worker"
 printf '%s\n' "$OUT" | sed 's/^/# /' >&2
 assert_eq "the browser script (stderr: $ERR; stdout: $OUT)" 0 "$RC"
 assert_eq "OK paused by the click" true "$(queue_field OK paused)"
-assert_eq "RECORD untouched" true "$(queue_field RECORD paused)"
-assert_eq "RECORD jobs" 4 "$(queue_field RECORD count)"
+assert_eq "job $r1 stopped by the click" Stopped "$(job_status "$r1")"
+assert_eq "RECORD's waiting jobs stopped" 0 "$(queue_field RECORD count)"
+assert_eq "RECORD resumed by the click" false "$(queue_field RECORD paused)"
+assert_eq "schedules paused by the click" Paused \
+	"$(ctl -j status | jq_str '.schedules.status')"
+wait_for -t 30 "the freed worker's job $s stopped" job_has_status "$s" Stopped
 pass
