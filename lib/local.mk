@@ -1,7 +1,8 @@
 # lib/: code shared by jobsvcd, jobsvc-ctl and jobsvc-fcgi, and its tests.
 noinst_LIBRARIES += lib/libjsv.a
 lib_libjsv_a_SOURCES = lib/jsv.h lib/proto.h \
-	lib/log.c lib/util.c lib/proto.c lib/client.c
+	lib/catalog.h lib/commands.def \
+	lib/log.c lib/util.c lib/proto.c lib/client.c lib/catalog.c
 lib_libjsv_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 
 check_PROGRAMS += t/check_lib
@@ -9,6 +10,12 @@ TESTS += t/check_lib
 t_check_lib_SOURCES = t/check_lib.c
 t_check_lib_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_lib_LDADD = lib/libjsv.a $(JSONC_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += t/check_catalog
+TESTS += t/check_catalog
+t_check_catalog_SOURCES = t/check_catalog.c
+t_check_catalog_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+t_check_catalog_LDADD = lib/libjsv.a $(JSONC_LIBS) $(CHECK_LIBS)
 
 # Fuzz targets and their corpora.  In `make check` each target is linked with
 # t/fuzz/replay.c, which replays the corpus named by JSV_CORPUS_DIR (or the

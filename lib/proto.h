@@ -22,61 +22,8 @@
  * Any change to this file's wire format or to a command's fields bumps
  * JSV_PROTO_VERSION.
  *
- * Requests: {"cmd": NAME, ...fields}.  Times in answers are RFC 3339 UTC
- * strings ("" when unset); durations (latency) are integer seconds.
- *
- *  status            END {"queues": {"total": N, "types": N,
- *                         "top": [{"job_type", "count"} x <= 2], "others": N},
- *                         "schedules": {"total": N,
- *                                       "status": "Running"|"Paused"},
- *                         "workers": {"busy": N, "total": N, "free": N},
- *                         "redis": "ok"}
- *  queues            RECORD {"job_type", "count", "latency", "paused"} per type
- *  queue.stop        {"types": [TYPE...]} or {"all": true}
- *  queue.pause         END {"message": "Paused IMAGE_SCAN", "types": [..],
- *  queue.resume             "jobs": N (queue.stop: jobs marked Stopped)}
- *  pools             RECORD {"worker_pool_id", "pid", "host", "start_at",
- *                            "heartbeat_at", "concurrency", "status"}
- *  workers           {"pool_id": ID} or {"all": true}
- *                    RECORD {"id", "pool_id", "job_name", "job_id", "start_at",
- *                            "check_in", "checkin_at"} (job fields "" if idle)
- *  worker.free       {"workers": [ID...]} or {"all": true}
- *                    END {"message": "Freed 3 workers", "freed": N}
- *  submit            {"jobs": [{"name": TYPE, "parameters": {..},
- *                               "unique": bool, "execution_id": STR,
- *                               "run_at": UNIX_SECONDS}...]}  (1..1000 jobs;
- *                    a run_at in the future makes the job Scheduled)
- *                    RECORD {"index": I, "id": JOB_ID} or
- *                           {"index": I, "error": TEXT, "code": N} per job,
- *                    END {"submitted": N, "failed": N}
- *  job.show          {"id": JOB_ID}  END {job fields of SPEC §2,
- *                                         "execution_status" if any}
- *  job.stop          {"id": JOB_ID}  END {"message": "Stopped <id>"}
- *  job.log           {"id": JOB_ID, "offset": N}
- *                    END {"data": TEXT, "offset": NEXT, "done": bool}
- *                    (at most JSV_LOG_CHUNK bytes; done when the job is final
- *                    and nothing is left past offset)
- *  execution.show    {"id": EXECUTION_ID, "page": N (from 1), "page_size": N
- *                    (1..100)}, page and page_size optional (default 1, 100)
- *                    END {"execution_id", "status", "total": N (jobs),
- *                         "counts": {STATUS: N...} (statuses with jobs),
- *                         "page": N, "page_size": N, "jobs": [{"id", "name",
- *                         "status"}...] (that page, ordered by job id)}
- *  schedules         {"page": N (from 1), "page_size": N (1..100)}, both
- *                    optional (default 1 and 100); ordered by id
- *                    RECORD {"id", "vendor_type", "vendor_id", "cron",
- *                            "parameters", "create_time", "update_time",
- *                            "next_run", "last_fire", "last_job_id",
- *                            "last_status"} (last_* "" before the first fire)
- *                    END {"total": N, "page": N, "page_size": N,
- *                         "paused": bool}
- *  schedules.pause   END {"message": "Paused all schedules"}
- *  schedules.resume  END {"message": "Resumed all schedules"}
- *  schedule.add      {"vendor_type": TYPE, "cron": EXPR, "vendor_id": N
- *                     (optional, default -1), "parameters": {..} (optional)}
- *                    END {"id": N, "next_run": TIME,
- *                         "message": "Added schedule N"}
- *  schedule.del      {"id": N}  END {"message": "Deleted schedule N"}
+ * Requests: {"cmd": NAME, ...fields}.  The commands, their fields and the
+ * answers each gives are in commands.def, the one list of them.
  */
 #ifndef JSV_PROTO_H
 #define JSV_PROTO_H
