@@ -82,11 +82,49 @@ void jsv_fmt_latency(char *buf, size_t len, uint64_t sec);
 void jsv_fmt_time(char *buf, size_t len, int64_t t);
 
 /*
+ * An RFC 3339 UTC time as people read it, as the dashboard and jobsvc-ctl
+ * show it: "2026-11-29T05:37:45Z" becomes "2026-11-29 05:37:45 UTC" (a
+ * fraction of a second is kept).  Text in any other form (among it "", an
+ * unset time) is copied as it is.
+ */
+void jsv_fmt_time_people(char *buf, size_t len, const char *rfc3339);
+
+/*
  * Parses an absolute time: RFC 3339 ("2026-11-29T05:37:45Z", with an
  * optional numeric offset instead of Z), "YYYY-MM-DD HH:MM[:SS]" in UTC, or
  * "@<unix seconds>".  Returns 0 or -EINVAL.
  */
 int jsv_parse_time(const char *s, int64_t *t);
+
+/*
+ * The statuses of a job (SPEC §2), in the order lists show them: waiting,
+ * running, then final.  A job moves from Pending or Scheduled to Running and
+ * ends in one of the final statuses; a retry makes it Pending again.
+ */
+enum jsv_job_status {
+	JSV_JOB_PENDING,
+	JSV_JOB_SCHEDULED,
+	JSV_JOB_RUNNING,
+	JSV_JOB_SUCCESS,
+	JSV_JOB_ERROR,
+	JSV_JOB_STOPPED,
+	JSV_JOB_STATUS_MAX
+};
+
+/* The status's name on the wire and in Redis: "Pending", ... */
+const char *jsv_job_status_name(enum jsv_job_status st);
+/* The status of a name, or -EINVAL for any other text. */
+int jsv_job_status_parse(const char *name);
+/* Success, Error or Stopped: the job will not run again (unless retried). */
+bool jsv_job_status_final(const char *name);
+/* Pending, Scheduled or Running: the job still has to run or end. */
+bool jsv_job_status_active(const char *name);
+
+/*
+ * The number of pages a list of total items takes at size items a page:
+ * at least 1, so an empty list still has its (empty) first page.
+ */
+int64_t jsv_page_count(int64_t total, int64_t size);
 
 /* A job type: 1 to 64 characters of A-Z, 0-9 and '_', starting with a letter. */
 bool jsv_valid_job_type(const char *s);

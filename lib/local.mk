@@ -1,8 +1,8 @@
 # lib/: code shared by jobsvcd, jobsvc-ctl and jobsvc-fcgi, and its tests.
 noinst_LIBRARIES += lib/libjsv.a
 lib_libjsv_a_SOURCES = lib/jsv.h lib/proto.h \
-	lib/catalog.h lib/commands.def \
-	lib/log.c lib/util.c lib/proto.c lib/client.c lib/catalog.c
+	lib/catalog.h lib/commands.def lib/call.h \
+	lib/log.c lib/util.c lib/proto.c lib/client.c lib/catalog.c lib/call.c
 lib_libjsv_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 
 check_PROGRAMS += t/check_lib

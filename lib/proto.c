@@ -286,3 +286,17 @@ int jsv_json_get_bool(struct json_object *o, const char *key, bool *val)
 	*val = json_object_get_boolean(v);
 	return 0;
 }
+
+int64_t jsv_json_int(struct json_object *o, const char *key)
+{
+	int64_t v;
+
+	return jsv_json_get_int64(o, key, &v) == 0 ? v : 0;
+}
+
+const char *jsv_json_str(struct json_object *o, const char *key)
+{
+	const char *s;
+
+	return jsv_json_get_string(o, key, &s) == 0 ? s : "";
+}

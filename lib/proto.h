@@ -41,6 +41,10 @@
 #define JSV_JSON_DEPTH 16
 #define JSV_SUBMIT_MAX 1000
 #define JSV_LOG_CHUNK (64 * 1024)
+#define JSV_VENDOR_ID_NONE (-1) /* a schedule's vendor_id: a system one */
+
+/* Where jobsvcd listens and its clients call unless told otherwise. */
+#define JSV_CONTROL_SOCKET JSV_RUNSTATEDIR "/jobsvc/control.sock"
 
 /* How payloads are serialized: compact, '/' left alone. */
 #define JSV_JSON_TO_STRING \
@@ -115,6 +119,13 @@ int jsv_json_get_string(struct json_object *o, const char *key,
 			const char **val);
 int jsv_json_get_int64(struct json_object *o, const char *key, int64_t *val);
 int jsv_json_get_bool(struct json_object *o, const char *key, bool *val);
+
+/*
+ * Lenient accessors for showing answers: the value, or 0 and "" when the
+ * field is absent or of another type.
+ */
+int64_t jsv_json_int(struct json_object *o, const char *key);
+const char *jsv_json_str(struct json_object *o, const char *key);
 
 /*
  * A blocking client connection, used by jobsvc-ctl and jobsvc-fcgi.  Every

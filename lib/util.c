@@ -329,6 +329,65 @@ void jsv_fmt_time(char *buf, size_t len, int64_t t)
 		buf[0] = '\0';
 }
 
+void jsv_fmt_time_people(char *buf, size_t len, const char *t)
+{
+	size_t n = strlen(t);
+
+	if (!len)
+		return;
+	if (n < 20 || t[10] != 'T' || t[n - 1] != 'Z')
+		snprintf(buf, len, "%s", t);
+	else
+		snprintf(buf, len, "%.10s %.*s UTC", t, (int)(n - 12), t + 11);
+}
+
+static const char *const job_statuses[JSV_JOB_STATUS_MAX] = {
+	[JSV_JOB_PENDING] = "Pending", [JSV_JOB_SCHEDULED] = "Scheduled",
+	[JSV_JOB_RUNNING] = "Running", [JSV_JOB_SUCCESS] = "Success",
+	[JSV_JOB_ERROR] = "Error",     [JSV_JOB_STOPPED] = "Stopped",
+};
+
+const char *jsv_job_status_name(enum jsv_job_status st)
+{
+	if ((unsigned)st >= JSV_JOB_STATUS_MAX)
+		return "";
+	return job_statuses[st];
+}
+
+int jsv_job_status_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < JSV_JOB_STATUS_MAX; i++) {
+		if (name && !strcmp(name, job_statuses[i]))
+			return i;
+	}
+	return -EINVAL;
+}
+
+bool jsv_job_status_final(const char *name)
+{
+	int st = jsv_job_status_parse(name);
+
+	return st == JSV_JOB_SUCCESS || st == JSV_JOB_ERROR ||
+	       st == JSV_JOB_STOPPED;
+}
+
+bool jsv_job_status_active(const char *name)
+{
+	int st = jsv_job_status_parse(name);
+
+	return st == JSV_JOB_PENDING || st == JSV_JOB_SCHEDULED ||
+	       st == JSV_JOB_RUNNING;
+}
+
+int64_t jsv_page_count(int64_t total, int64_t size)
+{
+	if (total <= 0 || size <= 0)
+		return 1;
+	return (total - 1) / size + 1;
+}
+
 /* Reads exactly n decimal digits at *p into *val, and advances *p. */
 static bool get_digits(const char **p, int n, int *val)
 {

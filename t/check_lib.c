@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "call.h"
 #include "proto.h"
 
 /* What the code under test logs, captured from stderr */
@@ -526,6 +527,69 @@ static void write_slowly(int fd, const struct jsv_buf *b)
 	}
 }
 
+/* The text of line i of a fake job log: 12 bytes. */
+static void log_line(char *buf, size_t len, long i)
+{
+	snprintf(buf, len, "line %06d\n", (int)(i % 1000000));
+}
+
+/*
+ * A job's log, as the daemon answers job.log: the id says how long it is
+ * and how it behaves, "<kind>:<bytes>".  "final": the job has ended; "open":
+ * it still runs and its log stays as it is; "grows": it runs and every
+ * request but the first lets another 1000 bytes in, every second one finds
+ * nothing new, and the job ends once all is in.
+ */
+static void fake_log(struct json_object *req, struct jsv_buf *out)
+{
+	static long requests, visible;
+	struct json_object *end;
+	struct jsv_buf text = { 0 };
+	const char *id, *colon;
+	long size, i, n;
+	int64_t offset;
+	char line[32];
+	bool final;
+
+	if (jsv_json_get_string(req, "id", &id) < 0 ||
+	    jsv_json_get_int64(req, "offset", &offset) < 0 ||
+	    (colon = strchr(id, ':')) == NULL)
+		_exit(1);
+	size = atol(colon + 1);
+	final = !strncmp(id, "final", 5);
+	if (!strncmp(id, "grows", 5)) {
+		if (requests++ % 2 == 1 && visible < size)
+			visible = visible + 1000 < size ? visible + 1000 : size;
+		final = visible == size;
+		size = visible;
+	}
+	for (i = offset / 12; i * 12 < size; i++) {
+		log_line(line, sizeof(line), i);
+		jsv_buf_add(&text, line, 12);
+	}
+	n = size - offset;
+	if (n > JSV_LOG_CHUNK)
+		n = JSV_LOG_CHUNK;
+	if (n < 0)
+		n = 0;
+	end = json_object_new_object();
+	json_object_object_add(end, "data",
+			       json_object_new_string_len(
+				       text.data ? text.data + offset % 12 : "",
+				       (int)n));
+	json_object_object_add(end, "offset",
+			       json_object_new_int64(offset + n));
+	json_object_object_add(end, "done",
+			       json_object_new_boolean(final && n == 0));
+	jsv_frame_append_json(out, JSV_MSG_END, end);
+	json_object_put(end);
+	jsv_buf_free(&text);
+}
+
+/*
+ * Answers each request by its "fake" field, or by its "cmd" when it has
+ * none; job.log is answered as the daemon does, from a fake log.
+ */
 static void serve(int fd)
 {
 	struct jsv_buf in = { 0 }, out = { 0 };
@@ -534,13 +598,24 @@ static void serve(int fd)
 
 	while (read_frame(fd, &in, &req)) {
 		jsv_buf_reset(&out);
-		if (jsv_json_get_string(req, "cmd", &cmd) < 0)
+		if (jsv_json_get_string(req, "fake", &cmd) < 0 &&
+		    jsv_json_get_string(req, "cmd", &cmd) < 0)
 			_exit(1);
-		if (!strcmp(cmd, "list")) {
+		if (!strcmp(cmd, "job.log")) {
+			fake_log(req, &out);
+		} else if (!strcmp(cmd, "end")) {
+			jsv_frame_append(&out, JSV_MSG_END, "{\"n\":0}", 7);
+		} else if (!strcmp(cmd, "half")) {
+			jsv_frame_append(&out, JSV_MSG_RECORD, "{\"i\":0}", 7);
+			if (write(fd, out.data, out.len) != (ssize_t)out.len)
+				_exit(1);
+			_exit(0);
+		} else if (!strcmp(cmd, "list")) {
 			jsv_frame_append(&out, JSV_MSG_RECORD, "{\"i\":0}", 7);
 			jsv_frame_append(&out, JSV_MSG_RECORD, "{\"i\":1}", 7);
 			jsv_frame_append(&out, JSV_MSG_END, "{\"n\":2}", 7);
 			write_slowly(fd, &out);
+			jsv_buf_reset(&out);
 		} else if (!strcmp(cmd, "error")) {
 			jsv_frame_append_error(&out, JSV_E_NOENT, "job %s",
 					       "abc");
@@ -744,6 +819,438 @@ START_TEST(test_client_send_too_long)
 	json_object_put(req);
 	free(big);
 	jsv_client_close(c);
+}
+END_TEST
+
+/* The call: one policy for records, END, ERROR and local failures */
+
+/* A request whose answer the server picks by fake (see serve()). */
+static struct json_object *fake_req(const char *fake)
+{
+	struct json_object *req = json_object_new_object();
+
+	json_object_object_add(req, "fake", json_object_new_string(fake));
+	return req;
+}
+
+static struct jsv_client *call_open(int timeout_ms)
+{
+	struct jsv_call_err err;
+	struct jsv_client *c;
+
+	c = jsv_call_connect(srv.path, timeout_ms, &err);
+	ck_assert_msg(c != NULL, "connect: %s", err.text);
+	ck_assert_int_eq(err.status, JSV_CALL_OK);
+	return c;
+}
+
+START_TEST(test_call_connect_fails)
+{
+	struct jsv_call_err err;
+
+	ck_assert_ptr_null(jsv_call_connect("/nonexistent/x.sock", 1000, &err));
+	ck_assert_int_eq(err.status, JSV_CALL_UNREACHABLE);
+	ck_assert_int_eq(err.errnum, ENOENT);
+	ck_assert(jsv_call_local(&err));
+	ck_assert_str_eq(
+		err.text,
+		"connect /nonexistent/x.sock: No such file or directory");
+}
+END_TEST
+
+START_TEST(test_call_records)
+{
+	struct jsv_client *c = call_open(5000);
+	struct json_object *recs, *end;
+	struct jsv_call_err err;
+	int round;
+
+	/* two calls on one connection; the second drops the records */
+	for (round = 0; round < 2; round++) {
+		ck_assert_int_eq(jsv_call(c, JSV_CMD_QUEUES, fake_req("list"),
+					  round == 0 ? &recs : NULL, &end,
+					  &err),
+				 0);
+		ck_assert_int_eq(err.status, JSV_CALL_OK);
+		ck_assert_int_eq(jsv_json_int(end, "n"), 2);
+		json_object_put(end);
+	}
+	ck_assert_int_eq(json_object_array_length(recs), 2);
+	ck_assert_int_eq(jsv_json_int(json_object_array_get_idx(recs, 1), "i"),
+			 1);
+	json_object_put(recs);
+
+	/* a command with records that has none gets an empty array */
+	ck_assert_int_eq(jsv_call(c, JSV_CMD_POOLS, fake_req("end"), &recs,
+				  &end, &err),
+			 0);
+	ck_assert_int_eq(json_object_array_length(recs), 0);
+	json_object_put(recs);
+	json_object_put(end);
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_call_end_only)
+{
+	struct jsv_client *c = call_open(5000);
+	struct json_object *old = json_object_new_array(), *recs = old, *end;
+	struct jsv_call_err err;
+
+	/* a command without records: *records is NULL, whatever it held */
+	ck_assert_int_eq(jsv_call(c, JSV_CMD_STATUS, fake_req("end"), &recs,
+				  &end, &err),
+			 0);
+	ck_assert_ptr_null(recs);
+	ck_assert_int_eq(jsv_json_int(end, "n"), 0);
+	json_object_put(end);
+	json_object_put(old);
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_call_stray_record)
+{
+	struct jsv_client *c = call_open(5000);
+	struct json_object *recs, *end;
+	struct jsv_call_err err;
+
+	ck_assert_int_eq(jsv_call(c, JSV_CMD_STATUS, fake_req("list"), &recs,
+				  &end, &err),
+			 -1);
+	ck_assert_ptr_null(recs);
+	ck_assert_ptr_null(end);
+	ck_assert_int_eq(err.status, JSV_CALL_PROTO);
+	ck_assert(jsv_call_local(&err));
+	ck_assert_str_eq(err.text,
+			 "a record in the answer to status, which has none");
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_call_refused)
+{
+	struct jsv_client *c = call_open(5000);
+	struct json_object *recs, *end;
+	struct jsv_call_err err;
+
+	ck_assert_int_eq(jsv_call(c, JSV_CMD_QUEUES, fake_req("error"), &recs,
+				  &end, &err),
+			 -1);
+	ck_assert_int_eq(err.status, JSV_CALL_REFUSED);
+	ck_assert(!jsv_call_local(&err));
+	ck_assert_int_eq(err.code, JSV_E_NOENT);
+	ck_assert_str_eq(err.text, "not found: job abc");
+	ck_assert_ptr_null(recs);
+	ck_assert_ptr_null(end);
+
+	/* the connection serves the next request */
+	ck_assert_int_eq(jsv_call(c, JSV_CMD_QUEUES, fake_req("list"), &recs,
+				  &end, &err),
+			 0);
+	ck_assert_int_eq(json_object_array_length(recs), 2);
+	json_object_put(recs);
+	json_object_put(end);
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_call_closed)
+{
+	static const char *const fakes[] = { "close", "half" };
+	struct jsv_client *c = call_open(5000);
+	struct json_object *recs, *end;
+	struct jsv_call_err err;
+
+	/* before any answer, and after a record */
+	ck_assert_int_eq(jsv_call(c, JSV_CMD_QUEUES, fake_req(fakes[_i]), &recs,
+				  &end, &err),
+			 -1);
+	ck_assert_int_eq(err.status, JSV_CALL_CLOSED);
+	ck_assert_str_eq(err.text, "the daemon closed the connection");
+	ck_assert_ptr_null(recs);
+	ck_assert_ptr_null(end);
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_call_timeout)
+{
+	struct jsv_client *c = call_open(200);
+	struct json_object *end;
+	struct jsv_call_err err;
+
+	ck_assert_int_eq(jsv_call(c, JSV_CMD_STATUS, fake_req("silent"), NULL,
+				  &end, &err),
+			 -1);
+	ck_assert_int_eq(err.status, JSV_CALL_TIMEOUT);
+	ck_assert_int_eq(err.errnum, ETIMEDOUT);
+	ck_assert_str_eq(err.text, "reading the answer: Connection timed out");
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_call_bad_answer)
+{
+	struct jsv_client *c = call_open(5000);
+	struct json_object *end;
+	struct jsv_call_err err;
+
+	ck_assert_int_eq(jsv_call(c, JSV_CMD_STATUS, fake_req("garbage"), NULL,
+				  &end, &err),
+			 -1);
+	ck_assert_int_eq(err.status, JSV_CALL_PROTO);
+	ck_assert_int_eq(err.errnum, EPROTO);
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_req_builders)
+{
+	static const char *const types[] = { "A", "B" };
+	struct json_object *req = json_object_new_object();
+
+	jsv_req_targets(req, JSV_CMD_QUEUE_PAUSE, types, 2, false);
+	jsv_req_page(req, 2, 0);
+	jsv_req_id(req, "j");
+	ck_assert_str_eq(json_object_to_json_string_ext(req,
+							JSV_JSON_TO_STRING),
+			 "{\"types\":[\"A\",\"B\"],\"page\":2,\"id\":\"j\"}");
+	json_object_put(req);
+
+	req = json_object_new_object();
+	jsv_req_type_or_all(req, JSV_CMD_QUEUE_STOP, "all");
+	jsv_req_pool(req, "p1");
+	jsv_req_schedule_id(req, 7);
+	jsv_req_page(req, 0, 100);
+	ck_assert_str_eq(json_object_to_json_string_ext(req,
+							JSV_JSON_TO_STRING),
+			 "{\"all\":true,\"pool_id\":\"p1\",\"id\":7,"
+			 "\"page_size\":100}");
+	json_object_put(req);
+
+	req = json_object_new_object();
+	jsv_req_targets(req, JSV_CMD_WORKER_FREE, types, 1, false);
+	ck_assert_str_eq(json_object_to_json_string_ext(req,
+							JSV_JSON_TO_STRING),
+			 "{\"workers\":[\"A\"]}");
+	json_object_put(req);
+
+	req = json_object_new_object();
+	jsv_req_type_or_all(req, JSV_CMD_QUEUE_STOP, "IMAGE_SCAN");
+	ck_assert_str_eq(json_object_to_json_string_ext(req,
+							JSV_JSON_TO_STRING),
+			 "{\"types\":[\"IMAGE_SCAN\"]}");
+	json_object_put(req);
+}
+END_TEST
+
+/* The job-log reader, against the server's fake logs */
+
+/* Checks that text is the fake log's bytes from offset on. */
+static void assert_log_text(const char *text, size_t len, long offset)
+{
+	char line[32];
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		log_line(line, sizeof(line), (offset + (long)i) / 12);
+		ck_assert_msg(text[i] == line[(offset + (long)i) % 12],
+			      "byte %ld", offset + (long)i);
+	}
+}
+
+START_TEST(test_log_read_now)
+{
+	struct jsv_client *c = call_open(5000);
+	struct jsv_log log = { .id = "open:200000" };
+	struct jsv_call_err err;
+
+	/* one chunk */
+	ck_assert_int_eq(jsv_log_read(c, &log, JSV_LOG_ONE, &err), 0);
+	ck_assert_int_eq(log.offset, JSV_LOG_CHUNK);
+	ck_assert_uint_eq(log.buf.len, JSV_LOG_CHUNK);
+
+	/* the rest of what is there, from where it stopped */
+	ck_assert_int_eq(jsv_log_read(c, &log, JSV_LOG_NOW, &err), 0);
+	ck_assert_int_eq(log.offset, 200000);
+	ck_assert(!log.done);
+	ck_assert_uint_eq(log.read, 200000);
+	ck_assert_uint_eq(log.buf.len, 200000);
+	assert_log_text(log.buf.data, log.buf.len, 0);
+	jsv_buf_free(&log.buf);
+
+	/* a limit, from an offset in a line */
+	log = (struct jsv_log){ .id = "final:200000",
+				.offset = 5,
+				.max = 100000 };
+	ck_assert_int_eq(jsv_log_read(c, &log, JSV_LOG_NOW, &err), 0);
+	ck_assert_int_eq(log.offset, 5 + 2 * JSV_LOG_CHUNK);
+	assert_log_text(log.buf.data, log.buf.len, 5);
+	ck_assert(!log.done);
+	jsv_buf_free(&log.buf);
+
+	/* the end of a final job's log */
+	log = (struct jsv_log){ .id = "final:200000", .offset = 199990 };
+	ck_assert_int_eq(jsv_log_read(c, &log, JSV_LOG_NOW, &err), 0);
+	ck_assert(log.done);
+	ck_assert_uint_eq(log.buf.len, 10);
+	jsv_buf_free(&log.buf);
+	jsv_client_close(c);
+}
+END_TEST
+
+struct chunks {
+	struct jsv_buf text;
+	int calls;
+	int empty;
+	bool done;
+};
+
+static void on_chunk(const struct jsv_log *log, const char *data, size_t len,
+		     void *arg)
+{
+	struct chunks *ch = arg;
+
+	ck_assert(!ch->done);
+	ck_assert_int_eq(log->offset, (int64_t)(ch->text.len + len));
+	jsv_buf_add(&ch->text, data, len);
+	ch->calls++;
+	ch->empty += len == 0;
+	ch->done = log->done;
+}
+
+START_TEST(test_log_read_done)
+{
+	struct jsv_client *c = call_open(5000);
+	struct chunks ch = { 0 };
+	struct jsv_log log = {
+		.id = "grows:5500", .poll_ms = 1, .chunk = on_chunk, .arg = &ch
+	};
+	struct jsv_call_err err;
+
+	/* polls while the job runs, each chunk as it comes, then the end */
+	ck_assert_int_eq(jsv_log_read(c, &log, JSV_LOG_DONE, &err), 0);
+	ck_assert(log.done);
+	ck_assert(ch.done);
+	ck_assert_uint_eq(ch.text.len, 5500);
+	assert_log_text(ch.text.data, ch.text.len, 0);
+	ck_assert_int_eq(ch.calls, 7); /* 6 with text, the empty last one */
+	ck_assert_int_eq(ch.empty, 1);
+	ck_assert_uint_eq(log.buf.len, 0);
+	jsv_buf_free(&ch.text);
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_log_read_refused)
+{
+	struct jsv_client *c = call_open(5000);
+	struct jsv_log log = { .id = "nolog" };
+	struct jsv_call_err err;
+
+	/* the fake server dies on an id without a size */
+	ck_assert_int_eq(jsv_log_read(c, &log, JSV_LOG_NOW, &err), -1);
+	ck_assert_int_eq(err.status, JSV_CALL_CLOSED);
+	ck_assert_int_eq(log.offset, 0);
+	jsv_client_close(c);
+}
+END_TEST
+
+START_TEST(test_log_tail)
+{
+	static const long sizes[] = { 0, 100, 65536, 300000, 1000003 };
+	struct jsv_client *c = call_open(5000);
+	struct jsv_buf out = { 0 };
+	struct jsv_call_err err;
+	char id[32];
+	long size = sizes[_i];
+
+	snprintf(id, sizeof(id), "final:%ld", size);
+	ck_assert_int_eq(jsv_log_tail(c, id, 65536, &out, &err), 0);
+	if (size <= 65536) {
+		ck_assert_uint_eq(out.len, (size_t)size);
+	} else {
+		/* cut at a line: a whole number of lines */
+		ck_assert_uint_le(out.len, 65536);
+		ck_assert_uint_ge(out.len, 65536 - 12);
+		ck_assert_int_eq((size - (long)out.len) % 12, 0);
+	}
+	assert_log_text(out.data, out.len, size - (long)out.len);
+	jsv_buf_free(&out);
+	jsv_client_close(c);
+}
+END_TEST
+
+/* Status, times and pages for people */
+
+START_TEST(test_job_status)
+{
+	static const char *const names[] = {
+		"Pending", "Scheduled", "Running", "Success", "Error", "Stopped"
+	};
+	int i;
+
+	for (i = 0; i < JSV_JOB_STATUS_MAX; i++) {
+		ck_assert_str_eq(jsv_job_status_name(i), names[i]);
+		ck_assert_int_eq(jsv_job_status_parse(names[i]), i);
+		ck_assert(jsv_job_status_final(names[i]) == (i >= 3));
+		ck_assert(jsv_job_status_active(names[i]) == (i < 3));
+	}
+	ck_assert_int_eq(jsv_job_status_parse("pending"), -EINVAL);
+	ck_assert_int_eq(jsv_job_status_parse(""), -EINVAL);
+	ck_assert_int_eq(jsv_job_status_parse(NULL), -EINVAL);
+	ck_assert(!jsv_job_status_final("Lost"));
+	ck_assert(!jsv_job_status_active("Lost"));
+	ck_assert_str_eq(jsv_job_status_name(JSV_JOB_STATUS_MAX), "");
+}
+END_TEST
+
+START_TEST(test_time_people)
+{
+	char buf[64];
+
+	jsv_fmt_time_people(buf, sizeof(buf), "2026-11-29T05:37:45Z");
+	ck_assert_str_eq(buf, "2026-11-29 05:37:45 UTC");
+	jsv_fmt_time_people(buf, sizeof(buf), "2026-11-29T05:37:45.25Z");
+	ck_assert_str_eq(buf, "2026-11-29 05:37:45.25 UTC");
+	jsv_fmt_time_people(buf, sizeof(buf), "");
+	ck_assert_str_eq(buf, "");
+	jsv_fmt_time_people(buf, sizeof(buf), "yesterday");
+	ck_assert_str_eq(buf, "yesterday");
+	jsv_fmt_time_people(buf, sizeof(buf), "2026-11-29T05:37:45+01:00");
+	ck_assert_str_eq(buf, "2026-11-29T05:37:45+01:00");
+	jsv_fmt_time_people(buf, 8, "2026-11-29T05:37:45Z");
+	ck_assert_str_eq(buf, "2026-11");
+}
+END_TEST
+
+START_TEST(test_page_count)
+{
+	ck_assert_int_eq(jsv_page_count(0, 15), 1);
+	ck_assert_int_eq(jsv_page_count(1, 15), 1);
+	ck_assert_int_eq(jsv_page_count(15, 15), 1);
+	ck_assert_int_eq(jsv_page_count(16, 15), 2);
+	ck_assert_int_eq(jsv_page_count(250, JSV_PAGE_SIZE_MAX), 3);
+	ck_assert_int_eq(jsv_page_count(5, 0), 1);
+	ck_assert_int_eq(jsv_page_count(-1, 10), 1);
+}
+END_TEST
+
+START_TEST(test_json_lenient)
+{
+	struct json_object *o;
+
+	o = jsv_json_parse("{\"n\":5,\"s\":\"x\",\"f\":1.5}", 23, NULL);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(jsv_json_int(o, "n"), 5);
+	ck_assert_int_eq(jsv_json_int(o, "s"), 0);
+	ck_assert_int_eq(jsv_json_int(o, "f"), 0);
+	ck_assert_int_eq(jsv_json_int(o, "absent"), 0);
+	ck_assert_str_eq(jsv_json_str(o, "s"), "x");
+	ck_assert_str_eq(jsv_json_str(o, "n"), "");
+	ck_assert_str_eq(jsv_json_str(NULL, "s"), "");
+	json_object_put(o);
 }
 END_TEST
 
@@ -1315,6 +1822,30 @@ static Suite *lib_suite(void)
 	tcase_add_test(tc, test_client_closed);
 	tcase_add_loop_test(tc, test_client_bad_answers, 0, 3);
 	tcase_add_test(tc, test_client_send_too_long);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("call");
+	tcase_add_checked_fixture(tc, server_setup, server_teardown);
+	tcase_add_test(tc, test_call_connect_fails);
+	tcase_add_test(tc, test_call_records);
+	tcase_add_test(tc, test_call_end_only);
+	tcase_add_test(tc, test_call_stray_record);
+	tcase_add_test(tc, test_call_refused);
+	tcase_add_loop_test(tc, test_call_closed, 0, 2);
+	tcase_add_test(tc, test_call_timeout);
+	tcase_add_test(tc, test_call_bad_answer);
+	tcase_add_test(tc, test_req_builders);
+	tcase_add_test(tc, test_log_read_now);
+	tcase_add_test(tc, test_log_read_done);
+	tcase_add_test(tc, test_log_read_refused);
+	tcase_add_loop_test(tc, test_log_tail, 0, 5);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("people");
+	tcase_add_test(tc, test_job_status);
+	tcase_add_test(tc, test_time_people);
+	tcase_add_test(tc, test_page_count);
+	tcase_add_test(tc, test_json_lenient);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("values");
