@@ -1,8 +1,11 @@
 # daemon/: jobsvcd.  Everything but main() is in libjobsvcd.a for the tests.
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
-	daemon/config.c daemon/contain.c daemon/control.c daemon/job.c daemon/pool.c \
-	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.c
+	daemon/config.c daemon/contain.c daemon/job.c daemon/pool.c \
+	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.c \
+	daemon/control.h daemon/control.c daemon/control_job.c \
+	daemon/control_queue.c daemon/control_schedule.c \
+	daemon/control_status.c daemon/control_worker.c
 nodist_daemon_libjobsvcd_a_SOURCES = daemon/scripts.c
 
 # The Lua scripts, each with the prelude, as C strings in script_src[].
