@@ -40,6 +40,8 @@
  */
 #define CONTROL_IDLE_USEC (30 * 1000000ULL)
 #define CONTROL_READ_MAX (JSV_HDR_LEN + JSV_MSG_MAX)
+/* control_dispatch(): the request was malformed, close after the answer. */
+#define CTL_BAD (-1)
 
 /*
  * A connection's life: it reads and answers requests one at a time; while
@@ -60,7 +62,7 @@ enum ctl_state {
  */
 struct ctl_req {
 	struct ctl_conn *conn; /* NULL once the connection is closed */
-	const struct ctl_cmd *cmd;
+	enum jsv_cmd cmd;
 	uid_t uid; /* the peer's, for the audit line */
 	pid_t pid;
 	char *targets; /* what an acting command acts on, for the audit line */
@@ -91,14 +93,6 @@ static sd_event_source *accept_retry_src;
 static gid_t admin_gid;
 static bool have_admin_gid;
 
-/* A command: its name, whether it acts, and its handler. */
-struct ctl_cmd {
-	const char *name;
-	bool act;
-	const char *const *fields; /* allowed request fields besides "cmd" */
-	ctl_handler *fn;
-};
-
 static void control_set_events(struct ctl_conn *c);
 
 /*
@@ -111,17 +105,17 @@ static void ctl_audit(const struct ctl_req *r, const char *fmt, ...)
 	JSV_PRINTF(2, 3);
 static void ctl_audit(const struct ctl_req *r, const char *fmt, ...)
 {
+	const struct jsv_command *cmd = jsv_command(r->cmd);
 	struct jsv_buf result = { 0 };
 	va_list ap;
 
-	if (!r->cmd->act)
+	if (!cmd->acts)
 		return;
 	va_start(ap, fmt);
 	jsv_buf_vprintf(&result, fmt, ap);
 	va_end(ap);
 	log_info("uid %u pid %d: %s%s%.200s: %s", (unsigned)r->uid, (int)r->pid,
-		 r->cmd->name, r->targets[0] ? " " : "", r->targets,
-		 result.data);
+		 cmd->name, r->targets[0] ? " " : "", r->targets, result.data);
 	jsv_buf_free(&result);
 }
 
@@ -205,8 +199,7 @@ static char *ctl_targets(struct json_object *req)
  * A new request on c for cmd, answered by the handler now, or later after
  * ctl_req_wait().
  */
-static struct ctl_req *ctl_req_new(struct ctl_conn *c,
-				   const struct ctl_cmd *cmd,
+static struct ctl_req *ctl_req_new(struct ctl_conn *c, enum jsv_cmd cmd,
 				   struct json_object *req)
 {
 	struct ctl_req *r = xcalloc(1, sizeof(*r));
@@ -215,7 +208,7 @@ static struct ctl_req *ctl_req_new(struct ctl_conn *c,
 	r->cmd = cmd;
 	r->uid = c->uid;
 	r->pid = c->pid;
-	r->targets = cmd->act ? ctl_targets(req) : xstrdup("");
+	r->targets = jsv_command(cmd)->acts ? ctl_targets(req) : xstrdup("");
 	return r;
 }
 
@@ -319,12 +312,6 @@ void ctl_error(struct ctl_req *r, int code, const char *fmt, ...)
 	jsv_buf_free(&detail);
 }
 
-int ctl_bad(struct ctl_req *r, const char *what)
-{
-	ctl_error(r, JSV_E_INVAL, "%s", what);
-	return CTL_BAD;
-}
-
 /* What a subsystem's negative errno answers, and whether with detail. */
 static const struct {
 	int err;
@@ -354,111 +341,73 @@ int ctl_fail(struct ctl_req *r, int err, const char *what)
 	return 0;
 }
 
-int ctl_page(struct ctl_req *r, struct json_object *req, int64_t *page,
-	     int64_t *size)
+void ctl_page(struct json_object *req, int64_t *page, int64_t *size)
 {
 	*page = 1;
-	*size = 100;
-	if (jsv_json_get_int64(req, "page", page) == -EINVAL || *page < 1 ||
-	    *page > 1000000000) {
-		ctl_bad(r, "\"page\" must be a page number from 1");
-		return -EINVAL;
-	}
-	if (jsv_json_get_int64(req, "page_size", size) == -EINVAL ||
-	    *size < 1 || *size > 100) {
-		ctl_bad(r, "\"page_size\" must be from 1 to 100");
-		return -EINVAL;
-	}
-	return 0;
+	*size = JSV_PAGE_SIZE_MAX;
+	jsv_json_get_int64(req, "page", page);
+	jsv_json_get_int64(req, "page_size", size);
 }
 
-static const char *const f_none[] = { NULL };
-static const char *const f_types[] = { "types", "all", NULL };
-static const char *const f_workers[] = { "pool_id", "all", NULL };
-static const char *const f_free[] = { "workers", "all", NULL };
-static const char *const f_submit[] = { "jobs", NULL };
-static const char *const f_id[] = { "id", NULL };
-static const char *const f_log[] = { "id", "offset", NULL };
-static const char *const f_page[] = { "page", "page_size", NULL };
-static const char *const f_exec[] = { "id", "page", "page_size", NULL };
-static const char *const f_sched[] = { "vendor_type", "cron", "vendor_id",
-				       "parameters", NULL };
-
-static const struct ctl_cmd ctl_cmds[] = {
-	{ "status", false, f_none, ctl_status },
-	{ "queues", false, f_none, ctl_queues },
-	{ "queue.stop", true, f_types, ctl_queue_stop },
-	{ "queue.pause", true, f_types, ctl_queue_pause },
-	{ "queue.resume", true, f_types, ctl_queue_resume },
-	{ "pools", false, f_none, ctl_pools },
-	{ "workers", false, f_workers, ctl_workers },
-	{ "worker.free", true, f_free, ctl_worker_free },
-	{ "submit", true, f_submit, ctl_submit },
-	{ "job.show", false, f_id, ctl_job_show },
-	{ "job.stop", true, f_id, ctl_job_stop },
-	{ "job.log", false, f_log, ctl_job_log },
-	{ "execution.show", false, f_exec, ctl_execution_show },
-	{ "schedules", false, f_page, ctl_schedules },
-	{ "schedules.pause", true, f_none, ctl_schedules_pause },
-	{ "schedules.resume", true, f_none, ctl_schedules_resume },
-	{ "schedule.add", true, f_sched, ctl_schedule_add },
-	{ "schedule.del", true, f_id, ctl_schedule_del },
+/* The handler of each command of the catalogue (lib/commands.def). */
+static ctl_handler *const handlers[JSV_CMD_MAX] = {
+	[JSV_CMD_STATUS] = ctl_status,
+	[JSV_CMD_QUEUES] = ctl_queues,
+	[JSV_CMD_QUEUE_STOP] = ctl_queue_stop,
+	[JSV_CMD_QUEUE_PAUSE] = ctl_queue_pause,
+	[JSV_CMD_QUEUE_RESUME] = ctl_queue_resume,
+	[JSV_CMD_POOLS] = ctl_pools,
+	[JSV_CMD_WORKERS] = ctl_workers,
+	[JSV_CMD_WORKER_FREE] = ctl_worker_free,
+	[JSV_CMD_SUBMIT] = ctl_submit,
+	[JSV_CMD_JOB_SHOW] = ctl_job_show,
+	[JSV_CMD_JOB_STOP] = ctl_job_stop,
+	[JSV_CMD_JOB_LOG] = ctl_job_log,
+	[JSV_CMD_EXECUTION_SHOW] = ctl_execution_show,
+	[JSV_CMD_SCHEDULES] = ctl_schedules,
+	[JSV_CMD_SCHEDULES_PAUSE] = ctl_schedules_pause,
+	[JSV_CMD_SCHEDULES_RESUME] = ctl_schedules_resume,
+	[JSV_CMD_SCHEDULE_ADD] = ctl_schedule_add,
+	[JSV_CMD_SCHEDULE_DEL] = ctl_schedule_del,
 };
 
-static bool ctl_field_ok(const struct ctl_cmd *cmd, const char *key)
+bool control_has_handler(enum jsv_cmd cmd)
 {
-	size_t i;
-
-	if (strcmp(key, "cmd") == 0)
-		return true;
-	for (i = 0; cmd->fields[i]; i++)
-		if (strcmp(cmd->fields[i], key) == 0)
-			return true;
-	return false;
+	return cmd < JSV_CMD_MAX && handlers[cmd];
 }
 
 /*
- * Runs one decoded request; returns 0 (answered, or waiting for a callback)
- * or CTL_BAD.
+ * Runs one decoded request: checks it against the catalogue, then who may
+ * run it, then that Redis is there, and only then calls its handler.
+ * Returns 0 (answered, or waiting for a callback) or CTL_BAD (malformed:
+ * an error was appended, close).
  */
 static int control_dispatch(struct ctl_conn *c, struct json_object *req)
 {
-	const struct ctl_cmd *cmd = NULL;
+	enum jsv_cmd cmd = JSV_CMD_MAX;
 	struct ctl_req *r;
-	const char *name;
-	size_t i;
-	int rv = 0;
+	char err[256];
+	int checked, rv = 0;
 
-	if (jsv_json_get_string(req, "cmd", &name) < 0) {
-		jsv_frame_append_error(&c->out, JSV_E_INVAL,
-				       "\"cmd\" is missing");
+	checked = jsv_request_check(req, &cmd, err, sizeof(err));
+	if (cmd == JSV_CMD_MAX) {
+		jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", err);
 		return CTL_BAD;
-	}
-	for (i = 0; i < JSV_ARRAY_SIZE(ctl_cmds); i++)
-		if (strcmp(ctl_cmds[i].name, name) == 0)
-			cmd = &ctl_cmds[i];
-	if (!cmd) {
-		jsv_frame_append_error(&c->out, JSV_E_INVAL,
-				       "unknown command \"%.64s\"", name);
-		return CTL_BAD;
-	}
-	json_object_object_foreach(req, k, v) {
-		(void)v;
-		if (!ctl_field_ok(cmd, k)) {
-			jsv_frame_append_error(&c->out, JSV_E_INVAL,
-					       "unknown field \"%.64s\" for %s",
-					       k, cmd->name);
-			return CTL_BAD;
-		}
 	}
 	r = ctl_req_new(c, cmd, req);
-	if (cmd->act && !c->admin) {
+	if (checked < 0) {
+		ctl_error(r, JSV_E_INVAL, "%s", err);
+		rv = CTL_BAD;
+	} else if (jsv_command(cmd)->acts && !c->admin) {
 		ctl_audit(r, "refused: not an administrator");
 		jsv_frame_append_error(&c->out, JSV_E_PERM, NULL);
 	} else if (!redis_ok()) {
 		ctl_error(r, JSV_E_REDIS, NULL);
+	} else if (!handlers[cmd]) {
+		ctl_error(r, JSV_E_INTERNAL, "no handler for %s",
+			  jsv_command(cmd)->name);
 	} else {
-		rv = cmd->fn(r, req);
+		rv = handlers[cmd](r, req);
 		if (rv == CTL_LATER)
 			return 0;
 	}
@@ -599,6 +548,18 @@ static void control_run(struct ctl_conn *c)
 	control_close(c);
 }
 
+/* Takes n bytes the peer sent, unless c would hold more than a request. */
+static void control_received(struct ctl_conn *c, const void *buf, size_t n)
+{
+	if (c->in.len + n > CONTROL_READ_MAX + JSV_HDR_LEN) {
+		jsv_frame_append_error(&c->out, JSV_E_PROTO,
+				       "message too large");
+		c->state = CTL_CLOSING;
+	} else {
+		jsv_buf_add(&c->in, buf, n);
+	}
+}
+
 static int control_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 {
 	struct ctl_conn *c = arg;
@@ -619,16 +580,26 @@ static int control_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 			control_close(c);
 			return 0;
 		}
-		if (c->in.len + n > CONTROL_READ_MAX + JSV_HDR_LEN) {
-			jsv_frame_append_error(&c->out, JSV_E_PROTO,
-					       "message too large");
-			c->state = CTL_CLOSING;
-		} else {
-			jsv_buf_add(&c->in, buf, n);
-		}
+		control_received(c, buf, n);
 	}
 	control_run(c);
 	return 0;
+}
+
+void control_feed(bool admin, const void *data, size_t len,
+		  struct jsv_buf *out)
+{
+	struct ctl_conn c = { .fd = -1, .admin = admin, .state = CTL_READING };
+
+	control_received(&c, data, len);
+	while (c.state == CTL_READING && control_next(&c))
+		;
+	jsv_buf_add(out, c.out.data, c.out.len);
+	if (c.req)
+		c.req->conn = NULL;
+	sd_event_source_disable_unref(c.idle_src);
+	jsv_buf_free(&c.in);
+	jsv_buf_free(&c.out);
 }
 
 static int control_idle(sd_event_source *s, uint64_t usec, void *arg)

@@ -11,21 +11,24 @@
 
 #include <json-c/json.h>
 
+#include "catalog.h"
 #include "jobsvcd.h"
-#include "proto.h"
 
 /* A request being answered. */
 struct ctl_req;
 
 /*
- * Handler results besides 0 (answered): CTL_BAD, the request was malformed
- * and an error was appended, so its connection is closed after the answer;
- * CTL_LATER, the answer comes from a callback that owns r now (returned by
- * ctl_req_wait()).
+ * A handler's result besides 0 (answered): the answer comes from a
+ * callback that owns r now (returned by ctl_req_wait()).
  */
-#define CTL_BAD (-1)
-#define CTL_LATER (-2)
+#define CTL_LATER 1
 
+/*
+ * Runs one request, whose fields the dispatcher has checked against the
+ * catalogue (lib/commands.def): of the right kinds, within bounds, the
+ * required ones there.  The handler checks what only the daemon knows
+ * (unknown job type, no such job).
+ */
 typedef int ctl_handler(struct ctl_req *r, struct json_object *req);
 
 /* Appends a RECORD with o, and drops the caller's reference to o. */
@@ -40,8 +43,6 @@ void ctl_end(struct ctl_req *r, struct json_object *o);
 /* Appends an ERROR: code, jsv_strerror(code) and the detail, if any. */
 void ctl_error(struct ctl_req *r, int code, const char *fmt, ...)
 	JSV_PRINTF(3, 4);
-/* An INVAL error for a malformed request; returns CTL_BAD. */
-int ctl_bad(struct ctl_req *r, const char *what);
 /*
  * Answers a negative errno from a subsystem with the error it stands for
  * (-EIO: Redis is unavailable, -ENOENT: no such what, -EPERM: what is not in
@@ -69,11 +70,20 @@ void ctl_req_end(struct ctl_req *r);
 void ctl_names(struct jsv_buf *b, struct json_object *arr, const char *many);
 
 /*
- * The page of a paged list: "page" (from 1, default 1) and "page_size"
- * (1..100, default 100).  -EINVAL with an error appended when invalid.
+ * The page a paged list asks for: "page" (default 1) and "page_size"
+ * (default JSV_PAGE_SIZE_MAX).
  */
-int ctl_page(struct ctl_req *r, struct json_object *req, int64_t *page,
-	     int64_t *size);
+void ctl_page(struct json_object *req, int64_t *page, int64_t *size);
+
+/*
+ * Seams for tests and the fuzzer.  Whether the daemon has a handler for
+ * cmd.  control_feed() answers the frames of data as a connection of an
+ * administrator (or not) would, without a socket, up to the first frame that
+ * would close it, and appends the answers to out.
+ */
+bool control_has_handler(enum jsv_cmd cmd);
+void control_feed(bool admin, const void *data, size_t len,
+		  struct jsv_buf *out);
 
 /* control_status.c */
 ctl_handler ctl_status;

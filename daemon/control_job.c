@@ -10,15 +10,11 @@
 
 int ctl_submit(struct ctl_req *r, struct json_object *req)
 {
-	struct json_object *jobs, *results, *o;
+	struct json_object *jobs = NULL, *results, *o;
 	size_t i, n, failed = 0;
 	int rv;
 
-	if (!json_object_object_get_ex(req, "jobs", &jobs) ||
-	    !json_object_is_type(jobs, json_type_array) ||
-	    json_object_array_length(jobs) == 0 ||
-	    json_object_array_length(jobs) > JSV_SUBMIT_MAX)
-		return ctl_bad(r, "\"jobs\" must be a list of 1 to 1000 jobs");
+	json_object_object_get_ex(req, "jobs", &jobs);
 	rv = queue_submit(jobs, &results);
 	if (rv < 0)
 		return ctl_fail(r, rv, NULL);
@@ -47,26 +43,18 @@ static const char *ctl_job_name(const char *id)
 	return buf;
 }
 
-/* The "id" of a job request; NULL with an error appended when invalid. */
-static const char *ctl_job_id(struct ctl_req *r, struct json_object *req)
+/* The "id" of a job request. */
+static const char *ctl_job_id(struct json_object *req)
 {
-	const char *id;
-
-	if (jsv_json_get_string(req, "id", &id) < 0 || !jsv_valid_job_id(id)) {
-		ctl_bad(r, "\"id\" must be a job id (24 hex digits)");
-		return NULL;
-	}
-	return id;
+	return json_object_get_string(json_object_object_get(req, "id"));
 }
 
 int ctl_job_show(struct ctl_req *r, struct json_object *req)
 {
 	struct json_object *o;
-	const char *id = ctl_job_id(r, req);
+	const char *id = ctl_job_id(req);
 	int rv;
 
-	if (!id)
-		return CTL_BAD;
 	rv = job_show(id, &o);
 	if (rv < 0)
 		return ctl_fail(r, rv, ctl_job_name(id));
@@ -77,12 +65,10 @@ int ctl_job_show(struct ctl_req *r, struct json_object *req)
 int ctl_job_stop(struct ctl_req *r, struct json_object *req)
 {
 	struct json_object *o;
-	const char *id = ctl_job_id(r, req);
+	const char *id = ctl_job_id(req);
 	char msg[128];
 	int rv;
 
-	if (!id)
-		return CTL_BAD;
 	rv = job_stop(id, msg, sizeof(msg));
 	if (rv < 0)
 		return ctl_fail(r, rv, rv == -EPERM ? msg : ctl_job_name(id));
@@ -95,14 +81,11 @@ int ctl_job_stop(struct ctl_req *r, struct json_object *req)
 int ctl_job_log(struct ctl_req *r, struct json_object *req)
 {
 	struct json_object *o;
-	const char *id = ctl_job_id(r, req);
+	const char *id = ctl_job_id(req);
 	int64_t offset = 0;
 	int rv;
 
-	if (!id)
-		return CTL_BAD;
-	if (jsv_json_get_int64(req, "offset", &offset) == -EINVAL || offset < 0)
-		return ctl_bad(r, "\"offset\" must be a byte offset");
+	jsv_json_get_int64(req, "offset", &offset);
 	rv = job_log(id, offset, &o);
 	if (rv < 0)
 		return ctl_fail(r, rv, ctl_job_name(id));
@@ -115,13 +98,10 @@ int ctl_execution_show(struct ctl_req *r, struct json_object *req)
 	struct json_object *o;
 	int64_t page, size;
 	char msg[80];
-	const char *id;
+	const char *id = ctl_job_id(req);
 	int rv;
 
-	if (jsv_json_get_string(req, "id", &id) < 0 || !jsv_valid_id(id))
-		return ctl_bad(r, "\"id\" must be an execution id");
-	if (ctl_page(r, req, &page, &size) < 0)
-		return CTL_BAD;
+	ctl_page(req, &page, &size);
 	rv = job_execution_show(id, page, size, &o);
 	if (rv < 0) {
 		snprintf(msg, sizeof(msg), "execution %s", id);

@@ -34,21 +34,20 @@ static bool ctl_has_string(struct json_object *arr, const char *t)
 
 /*
  * The job types a queue action names: {"types": [...]} or {"all": true}.
- * Returns 0 with a new array of type names in *out, or the handler's result
- * with an answer appended and *out NULL.
+ * Returns a new array of type names, or NULL with an answer appended.
  */
-static int ctl_types(struct ctl_req *r, struct json_object *req,
-		     struct json_object **out)
+static struct json_object *ctl_types(struct ctl_req *r, struct json_object *req)
 {
-	struct json_object *types, *qs, *known, *t;
+	struct json_object *types = NULL, *qs, *known, *t;
 	bool all = false;
-	size_t i, n;
+	size_t i;
 	int rv;
 
-	*out = NULL;
 	rv = queue_list(&qs);
-	if (rv < 0)
-		return ctl_fail(r, rv, NULL);
+	if (rv < 0) {
+		ctl_fail(r, rv, NULL);
+		return NULL;
+	}
 	known = json_object_new_array();
 	for (i = 0; i < json_object_array_length(qs); i++)
 		json_object_array_add(
@@ -56,44 +55,21 @@ static int ctl_types(struct ctl_req *r, struct json_object *req,
 			json_object_get(json_object_object_get(
 				json_object_array_get_idx(qs, i), "job_type")));
 	json_object_put(qs);
-	if (jsv_json_get_bool(req, "all", &all) == -EINVAL) {
-		rv = ctl_bad(r, "\"all\" must be true or false");
-		goto out_fail;
-	}
-	if (all) {
-		*out = known;
-		return 0;
-	}
-	if (!json_object_object_get_ex(req, "types", &types) ||
-	    !json_object_is_type(types, json_type_array) ||
-	    json_object_array_length(types) == 0 ||
-	    json_object_array_length(types) > 1000) {
-		rv = ctl_bad(r, "\"types\" must be a list of job types, or "
-				"\"all\" true");
-		goto out_fail;
-	}
-	n = json_object_array_length(types);
-	for (i = 0; i < n; i++) {
+	jsv_json_get_bool(req, "all", &all);
+	if (all)
+		return known;
+	json_object_object_get_ex(req, "types", &types);
+	for (i = 0; i < json_object_array_length(types); i++) {
 		t = json_object_array_get_idx(types, i);
-		if (!json_object_is_type(t, json_type_string) ||
-		    !jsv_valid_job_type(json_object_get_string(t))) {
-			rv = ctl_bad(r,
-				     "\"types\" must be a list of job types");
-			goto out_fail;
-		}
 		if (!ctl_has_string(known, json_object_get_string(t))) {
 			ctl_error(r, JSV_E_TYPE, "%s",
 				  json_object_get_string(t));
-			rv = 0;
-			goto out_fail;
+			json_object_put(known);
+			return NULL;
 		}
 	}
 	json_object_put(known);
-	*out = json_object_get(types);
-	return 0;
-out_fail:
-	json_object_put(known);
-	return rv;
+	return json_object_get(types);
 }
 
 static int ctl_queue_pause_resume(struct ctl_req *r, struct json_object *req,
@@ -104,9 +80,9 @@ static int ctl_queue_pause_resume(struct ctl_req *r, struct json_object *req,
 	size_t i;
 	int rv;
 
-	rv = ctl_types(r, req, &types);
+	types = ctl_types(r, req);
 	if (!types)
-		return rv;
+		return 0;
 	for (i = 0; i < json_object_array_length(types); i++) {
 		rv = queue_pause(json_object_get_string(
 					 json_object_array_get_idx(types, i)),
@@ -177,9 +153,9 @@ int ctl_queue_stop(struct ctl_req *r, struct json_object *req)
 	size_t i, n;
 	int rv;
 
-	rv = ctl_types(r, req, &types);
+	types = ctl_types(r, req);
 	if (!types)
-		return rv;
+		return 0;
 	n = json_object_array_length(types);
 	names = xreallocarray(NULL, n, sizeof(*names));
 	for (i = 0; i < n; i++)

@@ -16,8 +16,7 @@ int ctl_schedules(struct ctl_req *r, struct json_object *req)
 	bool paused;
 	int rv;
 
-	if (ctl_page(r, req, &page, &size) < 0)
-		return CTL_BAD;
+	ctl_page(req, &page, &size);
 	rv = sched_list(page, size, &arr, &total);
 	if (rv < 0)
 		return ctl_fail(r, rv, NULL);
@@ -70,23 +69,15 @@ int ctl_schedules_resume(struct ctl_req *r, struct json_object *req)
 int ctl_schedule_add(struct ctl_req *r, struct json_object *req)
 {
 	struct json_object *params = NULL, *o;
-	const char *type, *expr;
+	const char *type = NULL, *expr = NULL;
 	int64_t vendor_id = -1;
 	char err[256];
 	int rv;
 
-	if (jsv_json_get_string(req, "vendor_type", &type) < 0 ||
-	    !jsv_valid_job_type(type))
-		return ctl_bad(r, "\"vendor_type\" must be a job type");
-	if (jsv_json_get_string(req, "cron", &expr) < 0 || strlen(expr) == 0 ||
-	    strlen(expr) > 256)
-		return ctl_bad(r, "\"cron\" must be a cron expression");
-	if (jsv_json_get_int64(req, "vendor_id", &vendor_id) == -EINVAL ||
-	    vendor_id < -1)
-		return ctl_bad(r, "\"vendor_id\" must be an integer from -1");
-	if (json_object_object_get_ex(req, "parameters", &params) &&
-	    !json_object_is_type(params, json_type_object))
-		return ctl_bad(r, "\"parameters\" must be a JSON object");
+	jsv_json_get_string(req, "vendor_type", &type);
+	jsv_json_get_string(req, "cron", &expr);
+	jsv_json_get_int64(req, "vendor_id", &vendor_id);
+	json_object_object_get_ex(req, "parameters", &params);
 	if (!config_queue(jsvd->conf, type)) {
 		ctl_error(r, JSV_E_TYPE, "%s", type);
 		return 0;
@@ -104,11 +95,10 @@ int ctl_schedule_del(struct ctl_req *r, struct json_object *req)
 {
 	struct json_object *o;
 	char msg[64];
-	int64_t id;
+	int64_t id = 0;
 	int rv;
 
-	if (jsv_json_get_int64(req, "id", &id) < 0 || id < 1)
-		return ctl_bad(r, "\"id\" must be a schedule id");
+	jsv_json_get_int64(req, "id", &id);
 	snprintf(msg, sizeof(msg), "schedule %lld", (long long)id);
 	rv = sched_del(id);
 	if (rv < 0)

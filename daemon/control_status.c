@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The control command "status": the dashboard's cards, one summary per
+ * The status command: the dashboard's cards, one summary per
  * subsystem (queues, schedules, workers).
  */
 #include "control.h"

@@ -43,6 +43,13 @@ t_check_config_SOURCES = t/check_config.c
 t_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_config_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
 
+# The control dispatch, linked without main(): t/stub_jsvd.c stands in.
+check_PROGRAMS += t/check_control
+TESTS += t/check_control
+t_check_control_SOURCES = t/check_control.c t/stub_jsvd.c
+t_check_control_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+t_check_control_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
+
 # The supervisor of each job's processes (daemon/contain.c), libc only.
 pkglibexec_PROGRAMS = daemon/jobsvc-run
 daemon_jobsvc_run_SOURCES = daemon/jobsvc-run.c
