@@ -586,8 +586,7 @@ static int control_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	return 0;
 }
 
-void control_feed(bool admin, const void *data, size_t len,
-		  struct jsv_buf *out)
+void control_feed(bool admin, const void *data, size_t len, struct jsv_buf *out)
 {
 	struct ctl_conn c = { .fd = -1, .admin = admin, .state = CTL_READING };
 

@@ -46,7 +46,7 @@ static const char *ctl_job_name(const char *id)
 /* The "id" of a job request. */
 static const char *ctl_job_id(struct json_object *req)
 {
-	return json_object_get_string(json_object_object_get(req, "id"));
+	return jsv_json_str(req, "id");
 }
 
 int ctl_job_show(struct ctl_req *r, struct json_object *req)
@@ -82,11 +82,9 @@ int ctl_job_log(struct ctl_req *r, struct json_object *req)
 {
 	struct json_object *o;
 	const char *id = ctl_job_id(req);
-	int64_t offset = 0;
 	int rv;
 
-	jsv_json_get_int64(req, "offset", &offset);
-	rv = job_log(id, offset, &o);
+	rv = job_log(id, jsv_json_int(req, "offset"), &o);
 	if (rv < 0)
 		return ctl_fail(r, rv, ctl_job_name(id));
 	ctl_end(r, o);

@@ -69,13 +69,13 @@ int ctl_schedules_resume(struct ctl_req *r, struct json_object *req)
 int ctl_schedule_add(struct ctl_req *r, struct json_object *req)
 {
 	struct json_object *params = NULL, *o;
-	const char *type = NULL, *expr = NULL;
-	int64_t vendor_id = -1;
+	const char *type, *expr;
+	int64_t vendor_id = JSV_VENDOR_ID_NONE;
 	char err[256];
 	int rv;
 
-	jsv_json_get_string(req, "vendor_type", &type);
-	jsv_json_get_string(req, "cron", &expr);
+	type = jsv_json_str(req, "vendor_type");
+	expr = jsv_json_str(req, "cron");
 	jsv_json_get_int64(req, "vendor_id", &vendor_id);
 	json_object_object_get_ex(req, "parameters", &params);
 	if (!config_queue(jsvd->conf, type)) {
@@ -95,10 +95,10 @@ int ctl_schedule_del(struct ctl_req *r, struct json_object *req)
 {
 	struct json_object *o;
 	char msg[64];
-	int64_t id = 0;
+	int64_t id;
 	int rv;
 
-	jsv_json_get_int64(req, "id", &id);
+	id = jsv_json_int(req, "id");
 	snprintf(msg, sizeof(msg), "schedule %lld", (long long)id);
 	rv = sched_del(id);
 	if (rv < 0)

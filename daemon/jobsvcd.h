@@ -11,9 +11,10 @@
 #include <sys/queue.h>
 
 #include "jsv.h"
+#include "proto.h"
 
 #define JSVD_CONF_FILE JSV_SYSCONFDIR "/jobsvc/jobsvcd.conf"
-#define JSVD_SOCKET JSV_RUNSTATEDIR "/jobsvc/control.sock"
+#define JSVD_SOCKET JSV_CONTROL_SOCKET
 
 /* config.c */
 
