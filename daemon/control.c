@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,8 +27,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
-#include "jobsvcd.h"
-#include "proto.h"
+#include "control.h"
 
 #define CONTROL_MAX_CONNS 256
 /* Slots only root and administrators may take, once the others are used. */
@@ -40,6 +40,8 @@
  */
 #define CONTROL_IDLE_USEC (30 * 1000000ULL)
 #define CONTROL_READ_MAX (JSV_HDR_LEN + JSV_MSG_MAX)
+/* control_dispatch(): the request was malformed, close after the answer. */
+#define CTL_BAD (-1)
 
 /*
  * A connection's life: it reads and answers requests one at a time; while
@@ -52,23 +54,25 @@ enum ctl_state {
 	CTL_CLOSING,
 };
 
-struct ctl_conn;
-
 /*
- * A request answered later, from a callback.  It is owned by whoever calls
- * back (the subsystem doing the work) and outlives its connection: when the
- * peer goes away first, conn is set to NULL and the answer is dropped.
+ * A request being answered.  One answered from a callback is owned by
+ * whoever calls back (the subsystem doing the work) and outlives its
+ * connection: when the peer goes away first, conn is set to NULL and the
+ * answer is dropped, but the audit line is still logged.
  */
 struct ctl_req {
 	struct ctl_conn *conn; /* NULL once the connection is closed */
-	uid_t uid; /* the peer's, for the log */
-	struct json_object *types; /* queue.stop: the types, for the answer */
+	enum jsv_cmd cmd;
+	uid_t uid; /* the peer's, for the audit line */
+	pid_t pid;
+	char *targets; /* what an acting command acts on, for the audit line */
 };
 
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn) entry;
 	int fd;
 	uid_t uid;
+	pid_t pid; /* when it connected, for the audit line */
 	bool admin;
 	enum ctl_state state;
 	struct ctl_req *req; /* CTL_WAITING: the request in flight */
@@ -89,45 +93,145 @@ static sd_event_source *accept_retry_src;
 static gid_t admin_gid;
 static bool have_admin_gid;
 
-/* A command: its name, whether it acts, and its handler. */
-struct ctl_cmd {
-	const char *name;
-	bool act;
-	const char *const *fields; /* allowed request fields besides "cmd" */
-	int (*fn)(struct ctl_conn *c, struct json_object *req);
-};
-
 static void control_set_events(struct ctl_conn *c);
 
 /*
- * Handler results besides 0 (answered, or waiting after ctl_req_new()):
- * malformed, an error was appended; close.
+ * Logs an acting command's audit line: who (uid and pid), what (the command
+ * and its targets) and how it went ("ok (Paused IMAGE_SCAN)", "refused: not
+ * an administrator", "error: no such job: ...").  The one place commands
+ * are logged.
  */
-#define CTL_BAD (-1)
+static void ctl_audit(const struct ctl_req *r, const char *fmt, ...)
+	JSV_PRINTF(2, 3);
+static void ctl_audit(const struct ctl_req *r, const char *fmt, ...)
+{
+	const struct jsv_command *cmd = jsv_command(r->cmd);
+	struct jsv_buf result = { 0 };
+	va_list ap;
+
+	if (!cmd->acts)
+		return;
+	va_start(ap, fmt);
+	jsv_buf_vprintf(&result, fmt, ap);
+	va_end(ap);
+	log_info("uid %u pid %d: %s%s%.200s: %s", (unsigned)r->uid, (int)r->pid,
+		 cmd->name, r->targets[0] ? " " : "", r->targets, result.data);
+	jsv_buf_free(&result);
+}
+
+void ctl_names(struct jsv_buf *b, struct json_object *arr, const char *many)
+{
+	size_t i, n = json_object_array_length(arr);
+
+	if (n > 3) {
+		jsv_buf_printf(b, "%zu %s", n, many);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		jsv_buf_printf(b, "%s%s", i ? ", " : "",
+			       json_object_get_string(
+				       json_object_array_get_idx(arr, i)));
+}
+
+static bool ctl_all_strings(struct json_object *arr)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++)
+		if (!json_object_is_type(json_object_array_get_idx(arr, i),
+					 json_type_string))
+			return false;
+	return true;
+}
 
 /*
- * Puts c in CTL_WAITING with a new request in flight, for a handler whose
- * answer comes from a callback; the callback ends it with ctl_req_end().
+ * What a request acts on, for its audit line: the values of its fields in
+ * the order sent, "all" for "all" true, names or a count for a list ("3
+ * jobs"); objects are left out.  Returns a new string.
  */
-static struct ctl_req *ctl_req_new(struct ctl_conn *c)
+static char *ctl_targets(struct json_object *req)
+{
+	struct jsv_buf b = { 0 };
+	size_t before, start, n;
+	const char *s;
+
+	jsv_buf_add(&b, "", 0);
+	json_object_object_foreach(req, k, v) {
+		if (strcmp(k, "cmd") == 0)
+			continue;
+		before = b.len;
+		if (b.len)
+			jsv_buf_add(&b, " ", 1);
+		start = b.len;
+		switch (json_object_get_type(v)) {
+		case json_type_boolean:
+			if (json_object_get_boolean(v))
+				jsv_buf_printf(&b, "%s", k);
+			break;
+		case json_type_int:
+			jsv_buf_printf(&b, "%lld",
+				       (long long)json_object_get_int64(v));
+			break;
+		case json_type_string:
+			s = json_object_get_string(v);
+			jsv_buf_printf(&b, strchr(s, ' ') ? "\"%s\"" : "%s", s);
+			break;
+		case json_type_array:
+			n = json_object_array_length(v);
+			if (ctl_all_strings(v))
+				ctl_names(&b, v, k);
+			else
+				/* "1 job", "2 jobs" */
+				jsv_buf_printf(&b, "%zu %.*s", n,
+					       (int)strlen(k) - (n == 1), k);
+			break;
+		default:
+			break;
+		}
+		if (b.len == start)
+			b.len = before;
+	}
+	b.data[b.len] = '\0';
+	return b.data;
+}
+
+/*
+ * A new request on c for cmd, answered by the handler now, or later after
+ * ctl_req_wait().
+ */
+static struct ctl_req *ctl_req_new(struct ctl_conn *c, enum jsv_cmd cmd,
+				   struct json_object *req)
 {
 	struct ctl_req *r = xcalloc(1, sizeof(*r));
 
 	r->conn = c;
+	r->cmd = cmd;
 	r->uid = c->uid;
-	c->req = r;
-	c->state = CTL_WAITING;
+	r->pid = c->pid;
+	r->targets = jsv_command(cmd)->acts ? ctl_targets(req) : xstrdup("");
 	return r;
 }
 
+static void ctl_req_free(struct ctl_req *r)
+{
+	free(r->targets);
+	free(r);
+}
+
+int ctl_req_wait(struct ctl_req *r)
+{
+	r->conn->req = r;
+	r->conn->state = CTL_WAITING;
+	return CTL_LATER;
+}
+
 /*
- * Ends a request: its connection, if still open, reads requests again and
- * is woken to send what the callback appended.  Nothing is sent or closed
- * here, so a callback that runs inside its own request's dispatch (the work
- * was done at once) leaves the connection to control_run(), and a callback
- * for a closed connection touches nothing but r.
+ * Nothing is sent or closed here, so a callback that runs inside its own
+ * request's dispatch (the work was done at once) leaves the connection to
+ * control_run(), and a callback for a closed connection touches nothing
+ * but r.
  */
-static void ctl_req_end(struct ctl_req *r)
+void ctl_req_end(struct ctl_req *r)
 {
 	struct ctl_conn *c = r->conn;
 
@@ -136,779 +240,179 @@ static void ctl_req_end(struct ctl_req *r)
 		c->state = CTL_READING;
 		control_set_events(c);
 	}
-	json_object_put(r->types);
-	free(r);
+	ctl_req_free(r);
 }
 
-static void ctl_record(struct ctl_conn *c, struct json_object *o)
+void ctl_record(struct ctl_req *r, struct json_object *o)
 {
-	jsv_frame_append_json(&c->out, JSV_MSG_RECORD, o);
+	if (r->conn)
+		jsv_frame_append_json(&r->conn->out, JSV_MSG_RECORD, o);
 	json_object_put(o);
 }
 
-static void ctl_end(struct ctl_conn *c, struct json_object *o)
-{
-	if (!o)
-		o = json_object_new_object();
-	jsv_frame_append_json(&c->out, JSV_MSG_END, o);
-	json_object_put(o);
-}
-
-static int ctl_bad(struct ctl_conn *c, const char *what)
-{
-	jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", what);
-	return CTL_BAD;
-}
-
-/* Answers a negative errno from a subsystem as the matching error. */
-static int ctl_fail(struct ctl_conn *c, int err, const char *what)
-{
-	switch (err) {
-	case -EIO:
-		jsv_frame_append_error(&c->out, JSV_E_REDIS, NULL);
-		break;
-	case -ENOENT:
-		jsv_frame_append_error(&c->out, JSV_E_NOENT, "%s",
-				       what ? what : "");
-		break;
-	default:
-		jsv_frame_append_error(&c->out, JSV_E_INTERNAL, NULL);
-		break;
-	}
-	return 0;
-}
-
-static void ctl_records(struct ctl_conn *c, struct json_object *arr)
+void ctl_records(struct ctl_req *r, struct json_object *arr)
 {
 	size_t i;
 
 	for (i = 0; i < json_object_array_length(arr); i++)
-		ctl_record(c,
+		ctl_record(r,
 			   json_object_get(json_object_array_get_idx(arr, i)));
 	json_object_put(arr);
-	ctl_end(c, NULL);
+	ctl_end(r, NULL);
 }
 
-static int ctl_status(struct ctl_conn *c, struct json_object *req)
+/* An END's summary for the audit: its message, else its counts. */
+static void ctl_audit_end(const struct ctl_req *r, struct json_object *o)
 {
-	struct json_object *qs, *o, *cards, *top;
-	unsigned busy, total;
-	int64_t sum = 0, others = 0, c1 = -1, c2 = -1, n, nsched;
-	bool sched_paused;
-	size_t i, n1 = 0, n2 = 0, len;
-	int rv;
+	struct jsv_buf counts = { 0 };
+	const char *msg;
 
-	rv = queue_list(&qs);
-	if (rv < 0)
-		return ctl_fail(c, rv, NULL);
-	rv = pool_busy_total(&busy, &total);
-	if (rv == 0)
-		rv = sched_summary(&nsched, &sched_paused);
-	if (rv < 0) {
-		json_object_put(qs);
-		return ctl_fail(c, rv, NULL);
-	}
-	len = json_object_array_length(qs);
-	for (i = 0; i < len; i++) {
-		o = json_object_array_get_idx(qs, i);
-		n = json_object_get_int64(json_object_object_get(o, "count"));
-		sum += n;
-		if (n > c1) {
-			c2 = c1;
-			n2 = n1;
-			c1 = n;
-			n1 = i;
-		} else if (n > c2) {
-			c2 = n;
-			n2 = i;
-		}
-	}
-	top = json_object_new_array();
-	for (i = 0; i < 2 && i < len; i++) {
-		struct json_object *src =
-			json_object_array_get_idx(qs, i == 0 ? n1 : n2);
-		struct json_object *t = json_object_new_object();
-
-		json_object_object_add(t, "job_type",
-				       json_object_get(json_object_object_get(
-					       src, "job_type")));
-		json_object_object_add(
-			t, "count",
-			json_object_get(json_object_object_get(src, "count")));
-		json_object_array_add(top, t);
-		others += json_object_get_int64(
-			json_object_object_get(src, "count"));
-	}
-	others = sum - others;
-	o = json_object_new_object();
-	json_object_object_add(o, "total", json_object_new_int64(sum));
-	json_object_object_add(o, "types", json_object_new_int64(len));
-	json_object_object_add(o, "top", top);
-	json_object_object_add(o, "others", json_object_new_int64(others));
-	cards = json_object_new_object();
-	json_object_object_add(cards, "queues", o);
-	o = json_object_new_object();
-	json_object_object_add(o, "total", json_object_new_int64(nsched));
-	json_object_object_add(
-		o, "status",
-		json_object_new_string(sched_paused ? "Paused" : "Running"));
-	json_object_object_add(cards, "schedules", o);
-	o = json_object_new_object();
-	json_object_object_add(o, "busy", json_object_new_int64(busy));
-	json_object_object_add(o, "total", json_object_new_int64(total));
-	json_object_object_add(o, "free", json_object_new_int64(total - busy));
-	json_object_object_add(cards, "workers", o);
-	json_object_object_add(cards, "redis", json_object_new_string("ok"));
-	json_object_put(qs);
-	ctl_end(c, cards);
-	return 0;
-}
-
-static int ctl_queues(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *qs;
-	int rv;
-
-	rv = queue_list(&qs);
-	if (rv < 0)
-		return ctl_fail(c, rv, NULL);
-	ctl_records(c, qs);
-	return 0;
-}
-
-/*
- * The job types a queue action names: {"types": [...]} or {"all": true}.
- * Returns a new array of type names, or NULL with an answer appended
- * (*bad set when the request was malformed).
- */
-static struct json_object *ctl_types(struct ctl_conn *c,
-				     struct json_object *req, bool *bad)
-{
-	struct json_object *types, *qs, *known, *t;
-	bool all = false;
-	size_t i, j, n;
-	int rv;
-
-	*bad = false;
-	rv = queue_list(&qs);
-	if (rv < 0) {
-		ctl_fail(c, rv, NULL);
-		return NULL;
-	}
-	known = json_object_new_array();
-	for (i = 0; i < json_object_array_length(qs); i++)
-		json_object_array_add(
-			known,
-			json_object_get(json_object_object_get(
-				json_object_array_get_idx(qs, i), "job_type")));
-	json_object_put(qs);
-	if (jsv_json_get_bool(req, "all", &all) == -EINVAL) {
-		*bad = true;
-		ctl_bad(c, "\"all\" must be true or false");
-		goto out_fail;
-	}
-	if (all)
-		return known;
-	if (!json_object_object_get_ex(req, "types", &types) ||
-	    !json_object_is_type(types, json_type_array) ||
-	    json_object_array_length(types) == 0 ||
-	    json_object_array_length(types) > 1000) {
-		*bad = true;
-		ctl_bad(c, "\"types\" must be a list of job types, or \"all\" "
-			   "true");
-		goto out_fail;
-	}
-	n = json_object_array_length(types);
-	for (i = 0; i < n; i++) {
-		t = json_object_array_get_idx(types, i);
-		if (!json_object_is_type(t, json_type_string) ||
-		    !jsv_valid_job_type(json_object_get_string(t))) {
-			*bad = true;
-			ctl_bad(c, "\"types\" must be a list of job types");
-			goto out_fail;
-		}
-		for (j = 0; j < json_object_array_length(known); j++)
-			if (strcmp(json_object_get_string(t),
-				   json_object_get_string(
-					   json_object_array_get_idx(known,
-								     j))) == 0)
-				break;
-		if (j == json_object_array_length(known)) {
-			jsv_frame_append_error(&c->out, JSV_E_TYPE, "%s",
-					       json_object_get_string(t));
-			goto out_fail;
-		}
-	}
-	json_object_put(known);
-	return json_object_get(types);
-out_fail:
-	json_object_put(known);
-	return NULL;
-}
-
-/* "IMAGE_SCAN", "IMAGE_SCAN, WEBHOOK" or "11 queues". */
-static void ctl_type_names(struct jsv_buf *b, struct json_object *types)
-{
-	size_t i, n = json_object_array_length(types);
-
-	if (n > 3) {
-		jsv_buf_printf(b, "%zu queues", n);
+	if (jsv_json_get_string(o, "message", &msg) == 0) {
+		ctl_audit(r, "ok (%s)", msg);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		jsv_buf_printf(b, "%s%s", i ? ", " : "",
-			       json_object_get_string(
-				       json_object_array_get_idx(types, i)));
-}
-
-static int ctl_queue_pause_resume(struct ctl_conn *c, struct json_object *req,
-				  bool pause)
-{
-	struct json_object *types, *o;
-	struct jsv_buf msg = { 0 };
-	size_t i;
-	bool bad;
-	int rv;
-
-	types = ctl_types(c, req, &bad);
-	if (!types)
-		return bad ? CTL_BAD : 0;
-	for (i = 0; i < json_object_array_length(types); i++) {
-		rv = queue_pause(json_object_get_string(
-					 json_object_array_get_idx(types, i)),
-				 pause);
-		if (rv < 0) {
-			json_object_put(types);
-			return ctl_fail(c, rv, NULL);
-		}
+	json_object_object_foreach(o, k, v) {
+		if (json_object_is_type(v, json_type_int))
+			jsv_buf_printf(&counts, "%s%s %lld",
+				       counts.len ? ", " : "", k,
+				       (long long)json_object_get_int64(v));
 	}
-	jsv_buf_printf(&msg, "%s ", pause ? "Paused" : "Resumed");
-	ctl_type_names(&msg, types);
-	log_info("uid %u: %s", (unsigned)c->uid, msg.data);
-	o = json_object_new_object();
-	json_object_object_add(o, "message", json_object_new_string(msg.data));
-	json_object_object_add(o, "types", types);
-	jsv_buf_free(&msg);
-	ctl_end(c, o);
-	return 0;
+	if (counts.len)
+		ctl_audit(r, "ok (%s)", counts.data);
+	else
+		ctl_audit(r, "ok");
+	jsv_buf_free(&counts);
 }
 
-static int ctl_queue_pause(struct ctl_conn *c, struct json_object *req)
+void ctl_end(struct ctl_req *r, struct json_object *o)
 {
-	return ctl_queue_pause_resume(c, req, true);
-}
-
-static int ctl_queue_resume(struct ctl_conn *c, struct json_object *req)
-{
-	return ctl_queue_pause_resume(c, req, false);
-}
-
-static void ctl_queue_stopped(void *arg, uint64_t stopped, int err)
-{
-	struct ctl_req *r = arg;
-	struct ctl_conn *c = r->conn;
-	struct json_object *o;
-	struct jsv_buf msg = { 0 };
-
-	if (err < 0) {
-		if (c)
-			ctl_fail(c, err, NULL);
-		ctl_req_end(r);
-		return;
-	}
-	jsv_buf_printf(&msg, "Stopped %llu job%s in ",
-		       (unsigned long long)stopped, stopped == 1 ? "" : "s");
-	ctl_type_names(&msg, r->types);
-	log_info("uid %u: %s", (unsigned)r->uid, msg.data);
-	if (c) {
+	if (!o)
 		o = json_object_new_object();
-		json_object_object_add(o, "message",
-				       json_object_new_string(msg.data));
-		json_object_object_add(o, "types", json_object_get(r->types));
-		json_object_object_add(o, "jobs",
-				       json_object_new_int64(stopped));
-		ctl_end(c, o);
+	ctl_audit_end(r, o);
+	if (r->conn)
+		jsv_frame_append_json(&r->conn->out, JSV_MSG_END, o);
+	json_object_put(o);
+}
+
+void ctl_error(struct ctl_req *r, int code, const char *fmt, ...)
+{
+	struct jsv_buf detail = { 0 };
+	va_list ap;
+
+	jsv_buf_add(&detail, "", 0);
+	if (fmt) {
+		va_start(ap, fmt);
+		jsv_buf_vprintf(&detail, fmt, ap);
+		va_end(ap);
 	}
-	jsv_buf_free(&msg);
-	ctl_req_end(r);
+	ctl_audit(r, "error: %s%s%s", jsv_strerror(code),
+		  detail.len ? ": " : "", detail.data);
+	if (r->conn)
+		jsv_frame_append_error(&r->conn->out, code, "%s", detail.data);
+	jsv_buf_free(&detail);
 }
 
-static int ctl_queue_stop(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *types;
-	struct ctl_req *r;
-	char **names;
-	size_t i, n;
-	bool bad;
-	int rv;
-
-	types = ctl_types(c, req, &bad);
-	if (!types)
-		return bad ? CTL_BAD : 0;
-	n = json_object_array_length(types);
-	names = xreallocarray(NULL, n, sizeof(*names));
-	for (i = 0; i < n; i++)
-		names[i] = (char *)json_object_get_string(
-			json_object_array_get_idx(types, i));
-	r = ctl_req_new(c);
-	r->types = types;
-	/* queue_stop() may call back before it returns: r is then gone. */
-	rv = queue_stop(names, n, ctl_queue_stopped, r);
-	free(names);
-	if (rv < 0) {
-		ctl_req_end(r);
-		return ctl_fail(c, rv, NULL);
-	}
-	return 0;
-}
-
-static int ctl_pools(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *arr;
-	int rv;
-
-	rv = pool_list(&arr);
-	if (rv < 0)
-		return ctl_fail(c, rv, NULL);
-	ctl_records(c, arr);
-	return 0;
-}
-
-static int ctl_workers(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *arr;
-	const char *pool = NULL;
-	bool all = false;
-	int rv;
-
-	if (jsv_json_get_bool(req, "all", &all) == -EINVAL ||
-	    jsv_json_get_string(req, "pool_id", &pool) == -EINVAL ||
-	    (pool && !jsv_valid_id(pool)) || (!pool && !all))
-		return ctl_bad(c, "give \"pool_id\" or \"all\" true");
-	rv = pool_workers(pool, &arr);
-	if (rv < 0)
-		return ctl_fail(c, rv, "worker pool");
-	ctl_records(c, arr);
-	return 0;
-}
-
-static int ctl_worker_free(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *ids = NULL, *o, *w;
-	char job[32], msg[128];
-	unsigned freed = 0;
-	bool all = false;
-	size_t i, n;
-	int rv;
-
-	if (jsv_json_get_bool(req, "all", &all) == -EINVAL)
-		return ctl_bad(c, "\"all\" must be true or false");
-	if (all) {
-		rv = pool_busy_jobs(&ids);
-		if (rv < 0)
-			return ctl_fail(c, rv, NULL);
-	} else {
-		if (!json_object_object_get_ex(req, "workers", &w) ||
-		    !json_object_is_type(w, json_type_array) ||
-		    json_object_array_length(w) == 0 ||
-		    json_object_array_length(w) > 10000)
-			return ctl_bad(c, "\"workers\" must be a list of "
-					  "worker ids, or \"all\" true");
-		ids = json_object_new_array();
-		n = json_object_array_length(w);
-		for (i = 0; i < n; i++) {
-			o = json_object_array_get_idx(w, i);
-			if (!json_object_is_type(o, json_type_string) ||
-			    json_object_get_string_len(o) > 80) {
-				json_object_put(ids);
-				return ctl_bad(c, "\"workers\" must be a list "
-						  "of worker ids");
-			}
-			rv = pool_worker_job(json_object_get_string(o), job,
-					     sizeof(job));
-			if (rv < 0) {
-				snprintf(msg, sizeof(msg), "worker %s",
-					 json_object_get_string(o));
-				json_object_put(ids);
-				return ctl_fail(c, rv, msg);
-			}
-			if (job[0])
-				json_object_array_add(
-					ids, json_object_new_string(job));
-		}
-	}
-	n = json_object_array_length(ids);
-	for (i = 0; i < n; i++) {
-		rv = job_stop(json_object_get_string(
-				      json_object_array_get_idx(ids, i)),
-			      msg, sizeof(msg));
-		if (rv == -EIO) {
-			json_object_put(ids);
-			return ctl_fail(c, rv, NULL);
-		}
-		if (rv == 0)
-			freed++;
-	}
-	json_object_put(ids);
-	snprintf(msg, sizeof(msg), "Freed %u worker%s", freed,
-		 freed == 1 ? "" : "s");
-	log_info("uid %u: %s", (unsigned)c->uid, msg);
-	o = json_object_new_object();
-	json_object_object_add(o, "message", json_object_new_string(msg));
-	json_object_object_add(o, "freed", json_object_new_int(freed));
-	ctl_end(c, o);
-	return 0;
-}
-
-static int ctl_submit(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *jobs, *results, *o;
-	size_t i, n, failed = 0;
-	int rv;
-
-	if (!json_object_object_get_ex(req, "jobs", &jobs) ||
-	    !json_object_is_type(jobs, json_type_array) ||
-	    json_object_array_length(jobs) == 0 ||
-	    json_object_array_length(jobs) > JSV_SUBMIT_MAX)
-		return ctl_bad(c, "\"jobs\" must be a list of 1 to 1000 jobs");
-	rv = queue_submit(jobs, &results);
-	if (rv < 0)
-		return ctl_fail(c, rv, NULL);
-	n = json_object_array_length(results);
-	for (i = 0; i < n; i++) {
-		o = json_object_array_get_idx(results, i);
-		if (json_object_object_get(o, "error"))
-			failed++;
-		ctl_record(c, json_object_get(o));
-	}
-	json_object_put(results);
-	o = json_object_new_object();
-	json_object_object_add(o, "submitted",
-			       json_object_new_int64(n - failed));
-	json_object_object_add(o, "failed", json_object_new_int64(failed));
-	ctl_end(c, o);
-	return 0;
-}
-
-/* "job <id>", for messages, in a static buffer. */
-static const char *ctl_job_name(const char *id)
-{
-	static char buf[40];
-
-	snprintf(buf, sizeof(buf), "job %s", id);
-	return buf;
-}
-
-/* The "id" of a job request; NULL with an error appended when invalid. */
-static const char *ctl_job_id(struct ctl_conn *c, struct json_object *req)
-{
-	const char *id;
-
-	if (jsv_json_get_string(req, "id", &id) < 0 || !jsv_valid_job_id(id)) {
-		ctl_bad(c, "\"id\" must be a job id (24 hex digits)");
-		return NULL;
-	}
-	return id;
-}
-
-static int ctl_job_show(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *o;
-	const char *id = ctl_job_id(c, req);
-	int rv;
-
-	if (!id)
-		return CTL_BAD;
-	rv = job_show(id, &o);
-	if (rv < 0)
-		return ctl_fail(c, rv, ctl_job_name(id));
-	ctl_end(c, o);
-	return 0;
-}
-
-static int ctl_job_stop(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *o;
-	const char *id = ctl_job_id(c, req);
-	char msg[128];
-	int rv;
-
-	if (!id)
-		return CTL_BAD;
-	rv = job_stop(id, msg, sizeof(msg));
-	if (rv == -EPERM) {
-		jsv_frame_append_error(&c->out, JSV_E_STATE, "%s", msg);
-		return 0;
-	}
-	if (rv < 0)
-		return ctl_fail(c, rv, ctl_job_name(id));
-	log_info("uid %u: %s", (unsigned)c->uid, msg);
-	o = json_object_new_object();
-	json_object_object_add(o, "message", json_object_new_string(msg));
-	ctl_end(c, o);
-	return 0;
-}
-
-static int ctl_job_log(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *o;
-	const char *id = ctl_job_id(c, req);
-	int64_t offset = 0;
-	int rv;
-
-	if (!id)
-		return CTL_BAD;
-	if (jsv_json_get_int64(req, "offset", &offset) == -EINVAL || offset < 0)
-		return ctl_bad(c, "\"offset\" must be a byte offset");
-	rv = job_log(id, offset, &o);
-	if (rv < 0)
-		return ctl_fail(c, rv, ctl_job_name(id));
-	ctl_end(c, o);
-	return 0;
-}
-
-/*
- * The page of a paged list: "page" (from 1, default 1) and "page_size"
- * (1..100, default 100).  -EINVAL with an error appended when invalid.
- */
-static int ctl_page(struct ctl_conn *c, struct json_object *req, int64_t *page,
-		    int64_t *size)
-{
-	*page = 1;
-	*size = 100;
-	if (jsv_json_get_int64(req, "page", page) == -EINVAL || *page < 1 ||
-	    *page > 1000000000) {
-		ctl_bad(c, "\"page\" must be a page number from 1");
-		return -EINVAL;
-	}
-	if (jsv_json_get_int64(req, "page_size", size) == -EINVAL ||
-	    *size < 1 || *size > 100) {
-		ctl_bad(c, "\"page_size\" must be from 1 to 100");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int ctl_execution_show(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *o;
-	int64_t page, size;
-	char msg[80];
-	const char *id;
-	int rv;
-
-	if (jsv_json_get_string(req, "id", &id) < 0 || !jsv_valid_id(id))
-		return ctl_bad(c, "\"id\" must be an execution id");
-	if (ctl_page(c, req, &page, &size) < 0)
-		return CTL_BAD;
-	rv = job_execution_show(id, page, size, &o);
-	if (rv < 0) {
-		snprintf(msg, sizeof(msg), "execution %s", id);
-		return ctl_fail(c, rv, msg);
-	}
-	ctl_end(c, o);
-	return 0;
-}
-
-static int ctl_schedules(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *arr, *o;
-	int64_t page, size, total, n;
-	bool paused;
-	int rv;
-
-	if (ctl_page(c, req, &page, &size) < 0)
-		return CTL_BAD;
-	rv = sched_list(page, size, &arr, &total);
-	if (rv < 0)
-		return ctl_fail(c, rv, NULL);
-	rv = sched_summary(&n, &paused);
-	if (rv < 0) {
-		json_object_put(arr);
-		return ctl_fail(c, rv, NULL);
-	}
-	for (n = 0; n < (int64_t)json_object_array_length(arr); n++)
-		ctl_record(c,
-			   json_object_get(json_object_array_get_idx(arr, n)));
-	json_object_put(arr);
-	o = json_object_new_object();
-	json_object_object_add(o, "total", json_object_new_int64(total));
-	json_object_object_add(o, "page", json_object_new_int64(page));
-	json_object_object_add(o, "page_size", json_object_new_int64(size));
-	json_object_object_add(o, "paused", json_object_new_boolean(paused));
-	ctl_end(c, o);
-	return 0;
-}
-
-static int ctl_schedules_pause_resume(struct ctl_conn *c, bool pause)
-{
-	struct json_object *o;
-	const char *msg = pause ? "Paused all schedules" :
-				  "Resumed all schedules";
-	int rv;
-
-	rv = queue_pause("SCHEDULER", pause);
-	if (rv < 0)
-		return ctl_fail(c, rv, NULL);
-	if (!pause)
-		redis_notify("timer");
-	log_info("uid %u: %s", (unsigned)c->uid, msg);
-	o = json_object_new_object();
-	json_object_object_add(o, "message", json_object_new_string(msg));
-	ctl_end(c, o);
-	return 0;
-}
-
-static int ctl_schedules_pause(struct ctl_conn *c, struct json_object *req)
-{
-	return ctl_schedules_pause_resume(c, true);
-}
-
-static int ctl_schedules_resume(struct ctl_conn *c, struct json_object *req)
-{
-	return ctl_schedules_pause_resume(c, false);
-}
-
-static int ctl_schedule_add(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *params = NULL, *o;
-	const char *type, *expr;
-	int64_t vendor_id = -1;
-	char err[256];
-	int rv;
-
-	if (jsv_json_get_string(req, "vendor_type", &type) < 0 ||
-	    !jsv_valid_job_type(type))
-		return ctl_bad(c, "\"vendor_type\" must be a job type");
-	if (jsv_json_get_string(req, "cron", &expr) < 0 || strlen(expr) == 0 ||
-	    strlen(expr) > 256)
-		return ctl_bad(c, "\"cron\" must be a cron expression");
-	if (jsv_json_get_int64(req, "vendor_id", &vendor_id) == -EINVAL ||
-	    vendor_id < -1)
-		return ctl_bad(c, "\"vendor_id\" must be an integer from -1");
-	if (json_object_object_get_ex(req, "parameters", &params) &&
-	    !json_object_is_type(params, json_type_object))
-		return ctl_bad(c, "\"parameters\" must be a JSON object");
-	if (!config_queue(jsvd->conf, type)) {
-		jsv_frame_append_error(&c->out, JSV_E_TYPE, "%s", type);
-		return 0;
-	}
-	params = params ? json_object_get(params) : json_object_new_object();
-	rv = sched_add(type, vendor_id, expr, params, &o, err, sizeof(err));
-	json_object_put(params);
-	if (rv == -EINVAL) {
-		jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", err);
-		return 0;
-	}
-	if (rv < 0)
-		return ctl_fail(c, rv, NULL);
-	ctl_end(c, o);
-	return 0;
-}
-
-static int ctl_schedule_del(struct ctl_conn *c, struct json_object *req)
-{
-	struct json_object *o;
-	char msg[64];
-	int64_t id;
-	int rv;
-
-	if (jsv_json_get_int64(req, "id", &id) < 0 || id < 1)
-		return ctl_bad(c, "\"id\" must be a schedule id");
-	snprintf(msg, sizeof(msg), "schedule %lld", (long long)id);
-	rv = sched_del(id);
-	if (rv < 0)
-		return ctl_fail(c, rv, msg);
-	snprintf(msg, sizeof(msg), "Deleted schedule %lld", (long long)id);
-	log_info("uid %u: %s", (unsigned)c->uid, msg);
-	o = json_object_new_object();
-	json_object_object_add(o, "message", json_object_new_string(msg));
-	ctl_end(c, o);
-	return 0;
-}
-
-static const char *const f_none[] = { NULL };
-static const char *const f_types[] = { "types", "all", NULL };
-static const char *const f_workers[] = { "pool_id", "all", NULL };
-static const char *const f_free[] = { "workers", "all", NULL };
-static const char *const f_submit[] = { "jobs", NULL };
-static const char *const f_id[] = { "id", NULL };
-static const char *const f_log[] = { "id", "offset", NULL };
-static const char *const f_page[] = { "page", "page_size", NULL };
-static const char *const f_exec[] = { "id", "page", "page_size", NULL };
-static const char *const f_sched[] = { "vendor_type", "cron", "vendor_id",
-				       "parameters", NULL };
-
-static const struct ctl_cmd ctl_cmds[] = {
-	{ "status", false, f_none, ctl_status },
-	{ "queues", false, f_none, ctl_queues },
-	{ "queue.stop", true, f_types, ctl_queue_stop },
-	{ "queue.pause", true, f_types, ctl_queue_pause },
-	{ "queue.resume", true, f_types, ctl_queue_resume },
-	{ "pools", false, f_none, ctl_pools },
-	{ "workers", false, f_workers, ctl_workers },
-	{ "worker.free", true, f_free, ctl_worker_free },
-	{ "submit", true, f_submit, ctl_submit },
-	{ "job.show", false, f_id, ctl_job_show },
-	{ "job.stop", true, f_id, ctl_job_stop },
-	{ "job.log", false, f_log, ctl_job_log },
-	{ "execution.show", false, f_exec, ctl_execution_show },
-	{ "schedules", false, f_page, ctl_schedules },
-	{ "schedules.pause", true, f_none, ctl_schedules_pause },
-	{ "schedules.resume", true, f_none, ctl_schedules_resume },
-	{ "schedule.add", true, f_sched, ctl_schedule_add },
-	{ "schedule.del", true, f_id, ctl_schedule_del },
+/* What a subsystem's negative errno answers, and whether with detail. */
+static const struct {
+	int err;
+	enum jsv_err code;
+	bool detail;
+} ctl_results[] = {
+	{ -EIO, JSV_E_REDIS, false },
+	{ -ENOENT, JSV_E_NOENT, true },
+	{ -EPERM, JSV_E_STATE, true },
+	{ -EINVAL, JSV_E_INVAL, true },
 };
 
-static bool ctl_field_ok(const struct ctl_cmd *cmd, const char *key)
+int ctl_fail(struct ctl_req *r, int err, const char *what)
 {
 	size_t i;
 
-	if (strcmp(key, "cmd") == 0)
-		return true;
-	for (i = 0; cmd->fields[i]; i++)
-		if (strcmp(cmd->fields[i], key) == 0)
-			return true;
-	return false;
+	for (i = 0; i < JSV_ARRAY_SIZE(ctl_results); i++) {
+		if (ctl_results[i].err != err)
+			continue;
+		if (ctl_results[i].detail && what)
+			ctl_error(r, ctl_results[i].code, "%s", what);
+		else
+			ctl_error(r, ctl_results[i].code, NULL);
+		return 0;
+	}
+	ctl_error(r, JSV_E_INTERNAL, NULL);
+	return 0;
 }
 
-/* Runs one decoded request; returns like a command handler. */
+void ctl_page(struct json_object *req, int64_t *page, int64_t *size)
+{
+	*page = 1;
+	*size = JSV_PAGE_SIZE_MAX;
+	jsv_json_get_int64(req, "page", page);
+	jsv_json_get_int64(req, "page_size", size);
+}
+
+/* The handler of each command of the catalogue (lib/commands.def). */
+static ctl_handler *const handlers[JSV_CMD_MAX] = {
+	[JSV_CMD_STATUS] = ctl_status,
+	[JSV_CMD_QUEUES] = ctl_queues,
+	[JSV_CMD_QUEUE_STOP] = ctl_queue_stop,
+	[JSV_CMD_QUEUE_PAUSE] = ctl_queue_pause,
+	[JSV_CMD_QUEUE_RESUME] = ctl_queue_resume,
+	[JSV_CMD_POOLS] = ctl_pools,
+	[JSV_CMD_WORKERS] = ctl_workers,
+	[JSV_CMD_WORKER_FREE] = ctl_worker_free,
+	[JSV_CMD_SUBMIT] = ctl_submit,
+	[JSV_CMD_JOB_SHOW] = ctl_job_show,
+	[JSV_CMD_JOB_STOP] = ctl_job_stop,
+	[JSV_CMD_JOB_LOG] = ctl_job_log,
+	[JSV_CMD_EXECUTION_SHOW] = ctl_execution_show,
+	[JSV_CMD_SCHEDULES] = ctl_schedules,
+	[JSV_CMD_SCHEDULES_PAUSE] = ctl_schedules_pause,
+	[JSV_CMD_SCHEDULES_RESUME] = ctl_schedules_resume,
+	[JSV_CMD_SCHEDULE_ADD] = ctl_schedule_add,
+	[JSV_CMD_SCHEDULE_DEL] = ctl_schedule_del,
+};
+
+bool control_has_handler(enum jsv_cmd cmd)
+{
+	return cmd < JSV_CMD_MAX && handlers[cmd];
+}
+
+/*
+ * Runs one decoded request: checks it against the catalogue, then who may
+ * run it, then that Redis is there, and only then calls its handler.
+ * Returns 0 (answered, or waiting for a callback) or CTL_BAD (malformed:
+ * an error was appended, close).
+ */
 static int control_dispatch(struct ctl_conn *c, struct json_object *req)
 {
-	const struct ctl_cmd *cmd = NULL;
-	const char *name;
-	size_t i;
+	enum jsv_cmd cmd = JSV_CMD_MAX;
+	struct ctl_req *r;
+	char err[256];
+	int checked, rv = 0;
 
-	if (jsv_json_get_string(req, "cmd", &name) < 0)
-		return ctl_bad(c, "\"cmd\" is missing");
-	for (i = 0; i < JSV_ARRAY_SIZE(ctl_cmds); i++)
-		if (strcmp(ctl_cmds[i].name, name) == 0)
-			cmd = &ctl_cmds[i];
-	if (!cmd) {
-		jsv_frame_append_error(&c->out, JSV_E_INVAL,
-				       "unknown command \"%.64s\"", name);
+	checked = jsv_request_check(req, &cmd, err, sizeof(err));
+	if (cmd == JSV_CMD_MAX) {
+		jsv_frame_append_error(&c->out, JSV_E_INVAL, "%s", err);
 		return CTL_BAD;
 	}
-	json_object_object_foreach(req, k, v) {
-		(void)v;
-		if (!ctl_field_ok(cmd, k)) {
-			jsv_frame_append_error(&c->out, JSV_E_INVAL,
-					       "unknown field \"%.64s\" for %s",
-					       k, cmd->name);
-			return CTL_BAD;
-		}
-	}
-	if (cmd->act && !c->admin) {
-		log_info("uid %u: %s refused: not an administrator",
-			 (unsigned)c->uid, cmd->name);
+	r = ctl_req_new(c, cmd, req);
+	if (checked < 0) {
+		ctl_error(r, JSV_E_INVAL, "%s", err);
+		rv = CTL_BAD;
+	} else if (jsv_command(cmd)->acts && !c->admin) {
+		ctl_audit(r, "refused: not an administrator");
 		jsv_frame_append_error(&c->out, JSV_E_PERM, NULL);
-		return 0;
+	} else if (!redis_ok()) {
+		ctl_error(r, JSV_E_REDIS, NULL);
+	} else if (!handlers[cmd]) {
+		ctl_error(r, JSV_E_INTERNAL, "no handler for %s",
+			  jsv_command(cmd)->name);
+	} else {
+		rv = handlers[cmd](r, req);
+		if (rv == CTL_LATER)
+			return 0;
 	}
-	if (!redis_ok()) {
-		jsv_frame_append_error(&c->out, JSV_E_REDIS, NULL);
-		return 0;
-	}
-	return cmd->fn(c, req);
+	ctl_req_free(r);
+	return rv;
 }
 
 static void control_set_events(struct ctl_conn *c)
@@ -1044,6 +548,18 @@ static void control_run(struct ctl_conn *c)
 	control_close(c);
 }
 
+/* Takes n bytes the peer sent, unless c would hold more than a request. */
+static void control_received(struct ctl_conn *c, const void *buf, size_t n)
+{
+	if (c->in.len + n > CONTROL_READ_MAX + JSV_HDR_LEN) {
+		jsv_frame_append_error(&c->out, JSV_E_PROTO,
+				       "message too large");
+		c->state = CTL_CLOSING;
+	} else {
+		jsv_buf_add(&c->in, buf, n);
+	}
+}
+
 static int control_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 {
 	struct ctl_conn *c = arg;
@@ -1064,16 +580,25 @@ static int control_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 			control_close(c);
 			return 0;
 		}
-		if (c->in.len + n > CONTROL_READ_MAX + JSV_HDR_LEN) {
-			jsv_frame_append_error(&c->out, JSV_E_PROTO,
-					       "message too large");
-			c->state = CTL_CLOSING;
-		} else {
-			jsv_buf_add(&c->in, buf, n);
-		}
+		control_received(c, buf, n);
 	}
 	control_run(c);
 	return 0;
+}
+
+void control_feed(bool admin, const void *data, size_t len, struct jsv_buf *out)
+{
+	struct ctl_conn c = { .fd = -1, .admin = admin, .state = CTL_READING };
+
+	control_received(&c, data, len);
+	while (c.state == CTL_READING && control_next(&c))
+		;
+	jsv_buf_add(out, c.out.data, c.out.len);
+	if (c.req)
+		c.req->conn = NULL;
+	sd_event_source_disable_unref(c.idle_src);
+	jsv_buf_free(&c.in);
+	jsv_buf_free(&c.out);
 }
 
 static int control_idle(sd_event_source *s, uint64_t usec, void *arg)
@@ -1243,6 +768,7 @@ static int control_accept(sd_event_source *s, int fd, uint32_t revents,
 	c = xcalloc(1, sizeof(*c));
 	c->fd = cfd;
 	c->uid = cred.uid;
+	c->pid = cred.pid;
 	c->admin = control_is_admin(cfd, &cred);
 	c->state = CTL_READING;
 	if ((why = control_room(c))) {

@@ -11,9 +11,10 @@
 #include <sys/queue.h>
 
 #include "jsv.h"
+#include "proto.h"
 
 #define JSVD_CONF_FILE JSV_SYSCONFDIR "/jobsvc/jobsvcd.conf"
-#define JSVD_SOCKET JSV_RUNSTATEDIR "/jobsvc/control.sock"
+#define JSVD_SOCKET JSV_CONTROL_SOCKET
 
 /* config.c */
 
@@ -196,6 +197,12 @@ typedef void queue_stop_cb(void *arg, uint64_t stopped, int err);
 /* Submits an array of jobs; *results gets one result object per job. */
 int queue_submit(struct json_object *jobs, struct json_object **results);
 int queue_list(struct json_object **out);
+/*
+ * The queues in short, for the status card: {"total": jobs waiting,
+ * "types": N, "top": [{"job_type", "count"}] (the two longest queues, the
+ * first listed on a tie), "others": jobs in the other queues}.
+ */
+int queue_summary(struct json_object **out);
 int queue_pause(const char *type, bool pause);
 /*
  * Empties the queues of the given types (n >= 1) at once, and ends their

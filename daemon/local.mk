@@ -1,8 +1,11 @@
 # daemon/: jobsvcd.  Everything but main() is in libjobsvcd.a for the tests.
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
-	daemon/config.c daemon/contain.c daemon/control.c daemon/job.c daemon/pool.c \
-	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.c
+	daemon/config.c daemon/contain.c daemon/job.c daemon/pool.c \
+	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.c \
+	daemon/control.h daemon/control.c daemon/control_job.c \
+	daemon/control_queue.c daemon/control_schedule.c \
+	daemon/control_status.c daemon/control_worker.c
 nodist_daemon_libjobsvcd_a_SOURCES = daemon/scripts.c
 
 # The Lua scripts, each with the prelude, as C strings in script_src[].
@@ -39,6 +42,13 @@ TESTS += t/check_config
 t_check_config_SOURCES = t/check_config.c
 t_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_config_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
+
+# The control dispatch, linked without main(): t/stub_jsvd.c stands in.
+check_PROGRAMS += t/check_control
+TESTS += t/check_control
+t_check_control_SOURCES = t/check_control.c t/stub_jsvd.c
+t_check_control_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+t_check_control_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
 
 # The supervisor of each job's processes (daemon/contain.c), libc only.
 pkglibexec_PROGRAMS = daemon/jobsvc-run

@@ -396,6 +396,60 @@ out_types:
 	return rv;
 }
 
+/* The count of queue i of qs, a queue_list() array. */
+static int64_t queue_count(struct json_object *qs, size_t i)
+{
+	return json_object_get_int64(json_object_object_get(
+		json_object_array_get_idx(qs, i), "count"));
+}
+
+int queue_summary(struct json_object **out)
+{
+	struct json_object *qs, *o, *top, *t, *q;
+	int64_t sum = 0, shown = 0, n, best[2] = { -1, -1 };
+	size_t i, len, at[2] = { 0, 0 };
+	int rv;
+
+	rv = queue_list(&qs);
+	if (rv < 0)
+		return rv;
+	len = json_object_array_length(qs);
+	for (i = 0; i < len; i++) {
+		n = queue_count(qs, i);
+		sum += n;
+		if (n > best[0]) {
+			best[1] = best[0];
+			at[1] = at[0];
+			best[0] = n;
+			at[0] = i;
+		} else if (n > best[1]) {
+			best[1] = n;
+			at[1] = i;
+		}
+	}
+	top = json_object_new_array();
+	for (i = 0; i < 2 && i < len; i++) {
+		q = json_object_array_get_idx(qs, at[i]);
+		t = json_object_new_object();
+		json_object_object_add(
+			t, "job_type",
+			json_object_get(json_object_object_get(q, "job_type")));
+		json_object_object_add(
+			t, "count",
+			json_object_get(json_object_object_get(q, "count")));
+		json_object_array_add(top, t);
+		shown += queue_count(qs, at[i]);
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "total", json_object_new_int64(sum));
+	json_object_object_add(o, "types", json_object_new_int64(len));
+	json_object_object_add(o, "top", top);
+	json_object_object_add(o, "others", json_object_new_int64(sum - shown));
+	json_object_put(qs);
+	*out = o;
+	return 0;
+}
+
 int queue_pause(const char *type, bool pause)
 {
 	redisReply *r;
