@@ -1,8 +1,10 @@
 # daemon/: jobsvcd.  Everything but main() is in libjobsvcd.a for the tests.
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
-	daemon/config.c daemon/contain.c daemon/control.c daemon/job.c daemon/pool.c \
-	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.c
+	daemon/config.c \
+	daemon/contain.c daemon/control.c daemon/job.c daemon/pool.c \
+	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.h \
+	daemon/worker.c daemon/worker_checkin.c daemon/worker_spawn.c
 nodist_daemon_libjobsvcd_a_SOURCES = daemon/scripts.c
 
 # The Lua scripts, each with the prelude, as C strings in script_src[].
