@@ -1,7 +1,7 @@
 # daemon/: jobsvcd.  Everything but main() is in libjobsvcd.a for the tests.
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
-	daemon/config.c \
+	daemon/config.c daemon/config_values.c daemon/config_values.h \
 	daemon/contain.c daemon/control.c daemon/job.c daemon/pool.c \
 	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.h \
 	daemon/worker.c daemon/worker_checkin.c daemon/worker_spawn.c

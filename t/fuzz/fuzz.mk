@@ -30,12 +30,14 @@ t/fuzz/fuzz_cron: t/fuzz/fuzz_cron.c daemon/cron.h daemon/cron.c lib/jsv.h \
 	fi
 
 t/fuzz/fuzz_config: t/fuzz/fuzz_config.c daemon/jobsvcd.h daemon/config.c \
+		daemon/config_values.h daemon/config_values.c \
 		lib/jsv.h lib/log.c lib/util.c
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
 		$(MKDIR_P) t/fuzz && \
 		echo "  FUZZCC   $@" && \
 		$(FUZZ_COMPILE) -o $@ $(srcdir)/t/fuzz/fuzz_config.c \
-			$(srcdir)/daemon/config.c $(srcdir)/lib/log.c \
+			$(srcdir)/daemon/config.c \
+			$(srcdir)/daemon/config_values.c $(srcdir)/lib/log.c \
 			$(srcdir)/lib/util.c && \
 		echo "run: $@ -max_len=8192 NEW_CORPUS_DIR $(srcdir)/t/fuzz/corpus/config"; \
 	else \
