@@ -3,13 +3,13 @@ check_PROGRAMS += t/fuzz/replay_cron t/fuzz/replay_config
 TESTS += t/fuzz/replay_cron t/fuzz/replay_config
 
 t_fuzz_replay_cron_SOURCES = t/fuzz/replay.c t/fuzz/fuzz_cron.c
-t_fuzz_replay_cron_CPPFLAGS = $(AM_CPPFLAGS) \
+t_fuzz_replay_cron_CPPFLAGS = $(JSVD_CPPFLAGS) \
 	-DJSV_CORPUS_DIR='"$(abs_top_srcdir)/t/fuzz/corpus/cron"'
 t_fuzz_replay_cron_LDADD = daemon/libcron.a lib/libjsv.a
 EXTRA_DIST += t/fuzz/corpus/cron
 
 t_fuzz_replay_config_SOURCES = t/fuzz/replay.c t/fuzz/fuzz_config.c
-t_fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) \
+t_fuzz_replay_config_CPPFLAGS = $(JSVD_CPPFLAGS) \
 	-DJSV_CORPUS_DIR='"$(abs_top_srcdir)/t/fuzz/corpus/config"'
 t_fuzz_replay_config_LDADD = $(JSVD_LIBS)
 EXTRA_DIST += t/fuzz/corpus/config
@@ -21,7 +21,7 @@ t/fuzz/fuzz_cron: t/fuzz/fuzz_cron.c daemon/cron.h daemon/cron.c lib/jsv.h \
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
 		$(MKDIR_P) t/fuzz && \
 		echo "  FUZZCC   $@" && \
-		$(FUZZ_COMPILE) -o $@ $(srcdir)/t/fuzz/fuzz_cron.c \
+		$(FUZZ_COMPILE) -I$(srcdir)/daemon -o $@ $(srcdir)/t/fuzz/fuzz_cron.c \
 			$(srcdir)/daemon/cron.c $(srcdir)/lib/log.c \
 			$(srcdir)/lib/util.c && \
 		echo "run: $@ -max_len=256 NEW_CORPUS_DIR $(srcdir)/t/fuzz/corpus/cron"; \
@@ -35,7 +35,8 @@ t/fuzz/fuzz_config: t/fuzz/fuzz_config.c daemon/jobsvcd.h daemon/config.c \
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
 		$(MKDIR_P) t/fuzz && \
 		echo "  FUZZCC   $@" && \
-		$(FUZZ_COMPILE) -o $@ $(srcdir)/t/fuzz/fuzz_config.c \
+		$(FUZZ_COMPILE) -I$(srcdir)/daemon -o $@ \
+			$(srcdir)/t/fuzz/fuzz_config.c \
 			$(srcdir)/daemon/config.c \
 			$(srcdir)/daemon/config_values.c $(srcdir)/lib/log.c \
 			$(srcdir)/lib/util.c && \
