@@ -16,6 +16,7 @@
 #include <systemd/sd-event.h>
 
 #include "jobsvcd.h"
+#include "proto.h"
 
 struct jsvd *jsvd;
 
@@ -327,7 +328,7 @@ static int jsvd_run(const char *sock)
 
 int main(int argc, char *argv[])
 {
-	const char *conf_path = JSVD_CONF_FILE, *sock = JSVD_SOCKET;
+	const char *conf_path = JSVD_CONF_FILE, *sock = JSV_CONTROL_SOCKET;
 	bool foreground = false, check = false;
 	struct jsvd_conf *conf;
 	int ch, rv;

@@ -13,7 +13,6 @@
 #include "jsv.h"
 
 #define JSVD_CONF_FILE JSV_SYSCONFDIR "/jobsvc/jobsvcd.conf"
-#define JSVD_SOCKET JSV_RUNSTATEDIR "/jobsvc/control.sock"
 
 /* config.c */
 
