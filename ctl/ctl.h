@@ -14,7 +14,6 @@
 #include "jsv.h"
 #include "proto.h"
 
-#define CTL_SOCKET JSV_RUNSTATEDIR "/jobsvc/control.sock"
 #define CTL_TIMEOUT_MS 30000
 #define CTL_POLL_MS 200 /* job log -f */
 #define CTL_ID_MAX 64 /* longest pool, worker or execution id */

@@ -4,6 +4,10 @@
  * [queue NAME] section per job type.  Parsing goes on after a problem so that
  * one run reports every problem, each on its own "FILE:LINE: message" line;
  * only a configuration without any problem is returned.
+ *
+ * This file reads the structure (lines, comments, sections, keys) and what
+ * can only be checked once the whole file is read; config_values.c checks
+ * and stores each key's value.
  */
 #include "config.h"
 
@@ -13,113 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "jobsvcd.h"
+#include "config_values.h"
 
 #define CONFIG_LINE_MAX 4096 /* bytes of a line, without its newline */
-#define CONFIG_VIS_MAX 72 /* room for user text quoted in a message */
 
-#define DEFAULT_REDIS "redis://127.0.0.1:6379"
-#define DEFAULT_REDIS_HOST "127.0.0.1"
-#define DEFAULT_REDIS_PORT 6379
-#define DEFAULT_NAMESPACE "jobsvc"
-#define DEFAULT_WORKERS 10
-#define DEFAULT_LOG_DIR "/var/log/jobsvc/jobs"
-#define DEFAULT_STOP_GRACE_MS 10000
-#define DEFAULT_HEARTBEAT_MS 5000
-#define DEFAULT_DEAD_TIMEOUT_MS 15000
-#define DEFAULT_ADMIN_GROUP "jobsvc-admin"
-#define DEFAULT_RETENTION_MS (24 * 3600 * 1000ULL)
-#define DEFAULT_ERROR_RETENTION_MS (7 * 24 * 3600 * 1000ULL)
-#define DEFAULT_CRASH_RETRIES 2
-#define DEFAULT_BACKOFF_MS 10000
-#define DEFAULT_BACKOFF_MAX_MS (3600 * 1000ULL)
-
-/*
- * The longest durations: past them a setting is a mistake, and they keep
- * every deadline computed from a duration far from overflowing.
- */
-#define DAY_MS (24 * 3600 * 1000ULL)
-#define DURATION_MAX_MS (30 * DAY_MS) /* timeout, retry backoffs */
-#define RETENTION_MAX_MS (3650 * DAY_MS)
-#define STOP_GRACE_MAX_MS (3600 * 1000ULL)
-#define TIMING_MAX_MS (3600 * 1000ULL) /* heartbeat, dead_timeout */
-
-#define NAMESPACE_MAX 64
-#define WORKERS_MAX 1024
-#define GROUP_MAX 32
-#define MAX_CONCURRENCY_MAX 1000000
-#define MAX_RETRIES_MAX 1000
-#define RESERVED_ENV_PREFIX "JOBSVC_"
-
-enum section {
-	SECTION_NONE, /* before the first section header */
-	SECTION_MAIN, /* [jobsvcd] */
-	SECTION_QUEUE, /* [queue NAME] */
-	SECTION_SKIP, /* an unknown section: its keys are not checked */
-};
-
-enum main_key {
-	MAIN_REDIS,
-	MAIN_NAMESPACE,
-	MAIN_WORKERS,
-	MAIN_LOG_DIR,
-	MAIN_STOP_GRACE,
-	MAIN_HEARTBEAT,
-	MAIN_DEAD_TIMEOUT,
-	MAIN_ADMIN_GROUP,
-	MAIN_ENV,
-	MAIN_RETENTION,
-	MAIN_ERROR_RETENTION,
-	MAIN_CRASH_RETRIES,
-	MAIN_NKEYS
-};
-
-enum queue_key {
-	QUEUE_EXEC,
-	QUEUE_MAX_CONCURRENCY,
-	QUEUE_MAX_RETRIES,
-	QUEUE_TIMEOUT,
-	QUEUE_ENV,
-	QUEUE_RETRY_BACKOFF,
-	QUEUE_RETRY_BACKOFF_MAX,
-	QUEUE_NKEYS
-};
-
-struct parser {
-	const char *fname;
-	struct jsv_buf *errs;
-	unsigned line;
-	unsigned nerrs;
-	struct jsvd_conf *conf;
-	enum section section;
-	unsigned main_line; /* of [jobsvcd], 0 if not seen yet */
-	unsigned main_keys[MAIN_NKEYS]; /* line where each key was first set */
-	bool bad_timing; /* heartbeat or dead_timeout invalid */
-	bool bad_backoff; /* q's retry_backoff or retry_backoff_max invalid */
-	unsigned nqsections; /* [queue NAME] headers seen */
-	unsigned *qlines; /* header line of each listed queue */
-	struct queue_conf *q; /* the queue section being read */
-	bool q_listed; /* q is in conf->queues, else discarded */
-	unsigned q_line; /* of q's header */
-	unsigned q_keys[QUEUE_NKEYS];
-};
-
-/*
- * A key's setter checks the value (never empty), reports a problem with
- * perr() and returns false, or stores the value and returns true.
- */
-struct config_key {
-	const char *name;
-	bool repeat; /* may be given more than once */
-	bool (*set)(struct parser *p, const char *value);
-};
-
-static void perr(struct parser *p, const char *fmt, ...) JSV_PRINTF(2, 3);
-
-static void perr(struct parser *p, const char *fmt, ...)
+void config_perr(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -131,36 +36,9 @@ static void perr(struct parser *p, const char *fmt, ...)
 	p->nerrs++;
 }
 
-/* User text as it may appear in a message: escaped and shortened. */
-static const char *vis(char *buf, const char *s)
-{
-	jsv_strvis(buf, CONFIG_VIS_MAX, s);
-	return buf;
-}
-
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Letters, digits and the characters of extra. */
-static bool all_of(const char *s, const char *extra)
-{
-	for (; *s != '\0'; s++) {
-		if (!is_alpha(*s) && !is_digit(*s) && strchr(extra, *s) == NULL)
-			return false;
-	}
-	return true;
 }
 
 /* Trims s in place and returns its first non-blank character. */
@@ -176,504 +54,6 @@ static char *trim(char *s)
 	return s;
 }
 
-/* A decimal number from min to max, digits only. */
-static bool parse_uint(const char *s, unsigned long min, unsigned long max,
-		       unsigned long *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0' || strlen(s) > 10)
-		return false;
-	for (; *s != '\0'; s++) {
-		if (!is_digit(*s))
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	if (v < min || v > max)
-		return false;
-	*out = (unsigned long)v;
-	return true;
-}
-
-static bool set_uint(struct parser *p, const char *key, const char *value,
-		     unsigned long min, unsigned long max, unsigned *out)
-{
-	char buf[CONFIG_VIS_MAX];
-	unsigned long v;
-
-	if (!parse_uint(value, min, max, &v)) {
-		perr(p, "invalid %s \"%s\": expected a number from %lu to %lu",
-		     key, vis(buf, value), min, max);
-		return false;
-	}
-	*out = (unsigned)v;
-	return true;
-}
-
-/* A duration the way a configuration writes it: "30d", "1h", "1500ms". */
-static const char *fmt_duration(char *buf, size_t len, uint64_t ms)
-{
-	static const struct {
-		const char *name;
-		uint64_t ms;
-	} units[] = {
-		{ "d", DAY_MS }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 }
-	};
-	size_t i;
-
-	for (i = 0; i < JSV_ARRAY_SIZE(units); i++)
-		if (ms % units[i].ms == 0) {
-			snprintf(buf, len, "%llu%s",
-				 (unsigned long long)(ms / units[i].ms),
-				 units[i].name);
-			return buf;
-		}
-	snprintf(buf, len, "%llums", (unsigned long long)ms);
-	return buf;
-}
-
-/* A duration of at most max milliseconds. */
-static bool set_duration(struct parser *p, const char *key, const char *value,
-			 uint64_t max, uint64_t *out)
-{
-	char buf[CONFIG_VIS_MAX], mbuf[32];
-	uint64_t ms;
-	int r;
-
-	r = jsv_parse_duration(value, &ms);
-	if (r == -ERANGE || (r == 0 && ms > max)) {
-		perr(p, "invalid %s \"%s\": at most %s", key, vis(buf, value),
-		     fmt_duration(mbuf, sizeof(mbuf), max));
-		return false;
-	}
-	if (r < 0) {
-		perr(p,
-		     "invalid %s \"%s\": expected a duration such as 500ms, 10s, 1h30m or 2d",
-		     key, vis(buf, value));
-		return false;
-	}
-	*out = ms;
-	return true;
-}
-
-static bool set_path(struct parser *p, const char *key, const char *value,
-		     char **out)
-{
-	char buf[CONFIG_VIS_MAX];
-
-	if (value[0] != '/') {
-		perr(p, "invalid %s \"%s\": expected an absolute path", key,
-		     vis(buf, value));
-		return false;
-	}
-	free(*out);
-	*out = xstrdup(value);
-	return true;
-}
-
-/*
- * Appends a "NAME=value" entry to an environment list.  NAME is a portable
- * variable name, not one the daemon sets itself, and not already in the list.
- */
-static bool add_env(struct parser *p, const char *value, char ***env,
-		    size_t *nenv)
-{
-	char buf[CONFIG_VIS_MAX];
-	const char *eq = strchr(value, '=');
-	size_t namelen, i;
-	char *name;
-	bool ok = false;
-
-	if (eq == NULL || eq == value) {
-		perr(p, "invalid env \"%s\": expected NAME=value",
-		     vis(buf, value));
-		return false;
-	}
-	namelen = (size_t)(eq - value);
-	name = xstrndup(value, namelen);
-	if (is_digit(name[0]) || !all_of(name, "_")) {
-		perr(p,
-		     "invalid env name \"%s\": expected letters, digits and _, not starting with a digit",
-		     vis(buf, name));
-		goto out_free;
-	}
-	if (strncmp(name, RESERVED_ENV_PREFIX, strlen(RESERVED_ENV_PREFIX)) ==
-	    0) {
-		perr(p,
-		     "env name \"%s\" is reserved: %s* names are set by jobsvcd",
-		     vis(buf, name), RESERVED_ENV_PREFIX);
-		goto out_free;
-	}
-	for (i = 0; i < *nenv; i++) {
-		if (strncmp((*env)[i], value, namelen + 1) == 0) {
-			perr(p, "env \"%s\" is already set in this section",
-			     vis(buf, name));
-			goto out_free;
-		}
-	}
-	*env = xreallocarray(*env, *nenv + 1, sizeof(**env));
-	(*env)[(*nenv)++] = xstrdup(value);
-	ok = true;
-out_free:
-	free(name);
-	return ok;
-}
-
-static void free_env(char **env, size_t nenv)
-{
-	size_t i;
-
-	for (i = 0; i < nenv; i++)
-		free(env[i]);
-	free(env);
-}
-
-/* A host name or IPv4 address, or with brackets in the URL an IPv6 one. */
-static bool valid_host(const char *s, bool bracketed)
-{
-	if (*s == '\0')
-		return false;
-	return bracketed ? all_of(s, ":.%") : all_of(s, ".-_");
-}
-
-/*
- * Splits a "unix:/path" or "redis://[:password@]host[:port][/db]" URL into
- * conf's redis fields.  Returns NULL or why the URL is invalid; conf is only
- * changed on success.  The password is taken literally (no %-decoding).
- */
-static const char *parse_redis(struct jsvd_conf *conf, const char *url)
-{
-	struct sockaddr_un sa;
-	const char *rest, *at, *hostport, *slash, *colon, *end;
-	char *host = NULL, *password = NULL;
-	unsigned long port = DEFAULT_REDIS_PORT, db = 0;
-	bool bracketed = false;
-
-	if (strncmp(url, "unix:", 5) == 0) {
-		rest = url + 5;
-		if (rest[0] != '/')
-			return "the socket path must be absolute";
-		if (strlen(rest) >= sizeof(sa.sun_path))
-			return "the socket path is too long";
-		free(conf->redis_path);
-		free(conf->redis_host);
-		free(conf->redis_password);
-		conf->redis_path = xstrdup(rest);
-		conf->redis_host = NULL;
-		conf->redis_password = NULL;
-		conf->redis_port = DEFAULT_REDIS_PORT;
-		conf->redis_db = 0;
-		return NULL;
-	}
-	if (strncmp(url, "redis://", 8) != 0)
-		return "expected unix:/path or redis://[:password@]host[:port][/db]";
-	rest = url + 8;
-
-	at = strrchr(rest, '@');
-	hostport = rest;
-	if (at != NULL) {
-		if (rest[0] != ':' || at == rest + 1)
-			return "expected :password@ before the host";
-		hostport = at + 1;
-	}
-	slash = strchr(hostport, '/');
-	end = slash != NULL ? slash : hostport + strlen(hostport);
-	if (slash != NULL && slash[1] != '\0' &&
-	    !parse_uint(slash + 1, 0, 0x7fffffff, &db))
-		return "the database must be a number";
-
-	if (hostport[0] == '[') {
-		const char *rb =
-			memchr(hostport, ']', (size_t)(end - hostport));
-
-		if (rb == NULL)
-			return "missing ] after the IPv6 address";
-		host = xstrndup(hostport + 1, (size_t)(rb - hostport - 1));
-		colon = rb + 1;
-		bracketed = true;
-		if (colon != end && *colon != ':') {
-			free(host);
-			return "expected :port after the IPv6 address";
-		}
-	} else {
-		colon = memchr(hostport, ':', (size_t)(end - hostport));
-		host = xstrndup(
-			hostport,
-			(size_t)((colon != NULL ? colon : end) - hostport));
-	}
-	if (!valid_host(host, bracketed)) {
-		free(host);
-		return "invalid host";
-	}
-	if (colon != NULL && colon != end) {
-		char *digits = xstrndup(colon + 1, (size_t)(end - colon - 1));
-		bool ok = parse_uint(digits, 1, 65535, &port);
-
-		free(digits);
-		if (!ok) {
-			free(host);
-			return "the port must be a number from 1 to 65535";
-		}
-	}
-	if (at != NULL)
-		password = xstrndup(rest + 1, (size_t)(at - rest - 1));
-
-	free(conf->redis_path);
-	free(conf->redis_host);
-	free(conf->redis_password);
-	conf->redis_path = NULL;
-	conf->redis_host = host;
-	conf->redis_password = password;
-	conf->redis_port = (int)port;
-	conf->redis_db = (int)db;
-	return NULL;
-}
-
-static bool set_redis(struct parser *p, const char *value)
-{
-	const char *why = parse_redis(p->conf, value);
-
-	/* The value is not quoted back: it may hold a password. */
-	if (why != NULL) {
-		perr(p, "invalid redis URL: %s", why);
-		return false;
-	}
-	free(p->conf->redis);
-	if (p->conf->redis_password)
-		xasprintf(&p->conf->redis, "redis://:***@%s",
-			  strrchr(value, '@') + 1);
-	else
-		p->conf->redis = xstrdup(value);
-	return true;
-}
-
-static bool set_namespace(struct parser *p, const char *value)
-{
-	char buf[CONFIG_VIS_MAX];
-
-	if (strlen(value) > NAMESPACE_MAX || !all_of(value, "_.-")) {
-		perr(p,
-		     "invalid namespace \"%s\": expected 1 to %d of A-Z, a-z, 0-9, _, . and -",
-		     vis(buf, value), NAMESPACE_MAX);
-		return false;
-	}
-	free(p->conf->namespace);
-	p->conf->namespace = xstrdup(value);
-	return true;
-}
-
-static bool set_workers(struct parser *p, const char *value)
-{
-	return set_uint(p, "workers", value, 1, WORKERS_MAX, &p->conf->workers);
-}
-
-static bool set_log_dir(struct parser *p, const char *value)
-{
-	return set_path(p, "log_dir", value, &p->conf->log_dir);
-}
-
-static bool set_stop_grace(struct parser *p, const char *value)
-{
-	return set_duration(p, "stop_grace", value, STOP_GRACE_MAX_MS,
-			    &p->conf->stop_grace_ms);
-}
-
-static bool set_heartbeat(struct parser *p, const char *value)
-{
-	char buf[CONFIG_VIS_MAX];
-	uint64_t ms;
-
-	if (!set_duration(p, "heartbeat", value, TIMING_MAX_MS, &ms))
-		return false;
-	if (ms == 0) {
-		perr(p, "invalid heartbeat \"%s\": must be more than 0",
-		     vis(buf, value));
-		return false;
-	}
-	p->conf->heartbeat_ms = ms;
-	return true;
-}
-
-static bool set_dead_timeout(struct parser *p, const char *value)
-{
-	return set_duration(p, "dead_timeout", value, TIMING_MAX_MS,
-			    &p->conf->dead_timeout_ms);
-}
-
-static bool set_admin_group(struct parser *p, const char *value)
-{
-	char buf[CONFIG_VIS_MAX];
-
-	if (strlen(value) > GROUP_MAX || value[0] == '-' ||
-	    !all_of(value, "_.-")) {
-		perr(p,
-		     "invalid admin_group \"%s\": expected a group name of 1 to %d of A-Z, a-z, 0-9, _, . and -",
-		     vis(buf, value), GROUP_MAX);
-		return false;
-	}
-	free(p->conf->admin_group);
-	p->conf->admin_group = xstrdup(value);
-	return true;
-}
-
-static bool set_main_env(struct parser *p, const char *value)
-{
-	return add_env(p, value, &p->conf->env, &p->conf->nenv);
-}
-
-static bool set_retention(struct parser *p, const char *value)
-{
-	return set_duration(p, "retention", value, RETENTION_MAX_MS,
-			    &p->conf->retention_ms);
-}
-
-static bool set_error_retention(struct parser *p, const char *value)
-{
-	return set_duration(p, "error_retention", value, RETENTION_MAX_MS,
-			    &p->conf->error_retention_ms);
-}
-
-static bool set_crash_retries(struct parser *p, const char *value)
-{
-	return set_uint(p, "crash_retries", value, 0, MAX_RETRIES_MAX,
-			&p->conf->crash_retries);
-}
-
-static bool set_retry_backoff(struct parser *p, const char *value)
-{
-	if (set_duration(p, "retry_backoff", value, DURATION_MAX_MS,
-			 &p->q->backoff_ms))
-		return true;
-	p->bad_backoff = true;
-	return false;
-}
-
-static bool set_retry_backoff_max(struct parser *p, const char *value)
-{
-	if (set_duration(p, "retry_backoff_max", value, DURATION_MAX_MS,
-			 &p->q->backoff_max_ms))
-		return true;
-	p->bad_backoff = true;
-	return false;
-}
-
-static bool set_exec(struct parser *p, const char *value)
-{
-	return set_path(p, "exec", value, &p->q->exec);
-}
-
-static bool set_max_concurrency(struct parser *p, const char *value)
-{
-	return set_uint(p, "max_concurrency", value, 0, MAX_CONCURRENCY_MAX,
-			&p->q->max_concurrency);
-}
-
-static bool set_max_retries(struct parser *p, const char *value)
-{
-	return set_uint(p, "max_retries", value, 0, MAX_RETRIES_MAX,
-			&p->q->max_retries);
-}
-
-static bool set_timeout(struct parser *p, const char *value)
-{
-	return set_duration(p, "timeout", value, DURATION_MAX_MS,
-			    &p->q->timeout_ms);
-}
-
-static bool set_queue_env(struct parser *p, const char *value)
-{
-	return add_env(p, value, &p->q->env, &p->q->nenv);
-}
-
-static const struct config_key main_keys[MAIN_NKEYS] = {
-	[MAIN_REDIS] = { "redis", false, set_redis },
-	[MAIN_NAMESPACE] = { "namespace", false, set_namespace },
-	[MAIN_WORKERS] = { "workers", false, set_workers },
-	[MAIN_LOG_DIR] = { "log_dir", false, set_log_dir },
-	[MAIN_STOP_GRACE] = { "stop_grace", false, set_stop_grace },
-	[MAIN_HEARTBEAT] = { "heartbeat", false, set_heartbeat },
-	[MAIN_DEAD_TIMEOUT] = { "dead_timeout", false, set_dead_timeout },
-	[MAIN_ADMIN_GROUP] = { "admin_group", false, set_admin_group },
-	[MAIN_ENV] = { "env", true, set_main_env },
-	[MAIN_RETENTION] = { "retention", false, set_retention },
-	[MAIN_ERROR_RETENTION] = { "error_retention", false,
-				   set_error_retention },
-	[MAIN_CRASH_RETRIES] = { "crash_retries", false, set_crash_retries },
-};
-
-static const struct config_key queue_keys[QUEUE_NKEYS] = {
-	[QUEUE_EXEC] = { "exec", false, set_exec },
-	[QUEUE_MAX_CONCURRENCY] = { "max_concurrency", false,
-				    set_max_concurrency },
-	[QUEUE_MAX_RETRIES] = { "max_retries", false, set_max_retries },
-	[QUEUE_TIMEOUT] = { "timeout", false, set_timeout },
-	[QUEUE_ENV] = { "env", true, set_queue_env },
-	[QUEUE_RETRY_BACKOFF] = { "retry_backoff", false, set_retry_backoff },
-	[QUEUE_RETRY_BACKOFF_MAX] = { "retry_backoff_max", false,
-				      set_retry_backoff_max },
-};
-
-static void queue_free(struct queue_conf *q)
-{
-	free(q->name);
-	free(q->exec);
-	free_env(q->env, q->nenv);
-	free(q);
-}
-
-void config_free(struct jsvd_conf *conf)
-{
-	struct queue_conf *q;
-
-	if (conf == NULL)
-		return;
-	while ((q = TAILQ_FIRST(&conf->queues)) != NULL) {
-		TAILQ_REMOVE(&conf->queues, q, entry);
-		queue_free(q);
-	}
-	free(conf->redis);
-	free(conf->redis_path);
-	free(conf->redis_host);
-	free(conf->redis_password);
-	free(conf->namespace);
-	free(conf->log_dir);
-	free(conf->admin_group);
-	free_env(conf->env, conf->nenv);
-	free(conf);
-}
-
-struct queue_conf *config_queue(const struct jsvd_conf *conf, const char *name)
-{
-	struct queue_conf *q;
-
-	TAILQ_FOREACH(q, &conf->queues, entry) {
-		if (strcmp(q->name, name) == 0)
-			return q;
-	}
-	return NULL;
-}
-
-static struct jsvd_conf *conf_new(void)
-{
-	struct jsvd_conf *conf = xcalloc(1, sizeof(*conf));
-
-	conf->redis = xstrdup(DEFAULT_REDIS);
-	conf->redis_host = xstrdup(DEFAULT_REDIS_HOST);
-	conf->redis_port = DEFAULT_REDIS_PORT;
-	conf->namespace = xstrdup(DEFAULT_NAMESPACE);
-	conf->workers = DEFAULT_WORKERS;
-	conf->log_dir = xstrdup(DEFAULT_LOG_DIR);
-	conf->stop_grace_ms = DEFAULT_STOP_GRACE_MS;
-	conf->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
-	conf->dead_timeout_ms = DEFAULT_DEAD_TIMEOUT_MS;
-	conf->admin_group = xstrdup(DEFAULT_ADMIN_GROUP);
-	conf->retention_ms = DEFAULT_RETENTION_MS;
-	conf->error_retention_ms = DEFAULT_ERROR_RETENTION_MS;
-	conf->crash_retries = DEFAULT_CRASH_RETRIES;
-	TAILQ_INIT(&conf->queues);
-	return conf;
-}
-
 /*
  * Ends the section being read: a queue must have an exec, and its first
  * retry may not wait longer than the longest.
@@ -685,22 +65,23 @@ static void section_end(struct parser *p)
 
 	if (p->section == SECTION_QUEUE && p->q_keys[QUEUE_EXEC] == 0) {
 		p->line = p->q_line;
-		perr(p, "[queue %s] has no exec", vis(buf, p->q->name));
+		config_perr(p, "[queue %s] has no exec",
+			    config_vis(buf, p->q->name));
 	}
 	if (p->section == SECTION_QUEUE && !p->bad_backoff &&
 	    p->q->backoff_ms > p->q->backoff_max_ms) {
 		b = p->q_keys[QUEUE_RETRY_BACKOFF];
 		bm = p->q_keys[QUEUE_RETRY_BACKOFF_MAX];
 		p->line = b > bm ? b : bm;
-		perr(p,
-		     "[queue %s] retry_backoff is longer than "
-		     "retry_backoff_max",
-		     vis(buf, p->q->name));
+		config_perr(p,
+			    "[queue %s] retry_backoff is longer than "
+			    "retry_backoff_max",
+			    config_vis(buf, p->q->name));
 	}
 	p->line = line;
 	p->bad_backoff = false;
 	if (p->q != NULL && !p->q_listed)
-		queue_free(p->q);
+		config_queue_free(p->q);
 	p->q = NULL;
 	p->q_listed = false;
 	p->section = SECTION_NONE;
@@ -717,26 +98,25 @@ static void queue_begin(struct parser *p, const char *name)
 	size_t i = 0;
 
 	p->nqsections++;
-	q = xcalloc(1, sizeof(*q));
-	q->name = xstrdup(name);
-	q->backoff_ms = DEFAULT_BACKOFF_MS;
-	q->backoff_max_ms = DEFAULT_BACKOFF_MAX_MS;
+	q = config_queue_new(name);
 	p->q = q;
 	p->q_line = p->line;
 	memset(p->q_keys, 0, sizeof(p->q_keys));
 	p->section = SECTION_QUEUE;
 
 	if (!jsv_valid_job_type(name)) {
-		perr(p,
-		     "invalid job type \"%s\": expected 1 to 64 of A-Z, 0-9 and _, starting with a letter",
-		     vis(buf, name));
+		config_perr(
+			p,
+			"invalid job type \"%s\": expected 1 to 64 of A-Z, 0-9 and _, starting with a letter",
+			config_vis(buf, name));
 		return;
 	}
 	TAILQ_FOREACH(prev, &p->conf->queues, entry) {
 		if (strcmp(prev->name, name) == 0) {
-			perr(p,
-			     "duplicate section [queue %s] (first on line %u)",
-			     vis(buf, name), p->qlines[i]);
+			config_perr(
+				p,
+				"duplicate section [queue %s] (first on line %u)",
+				config_vis(buf, name), p->qlines[i]);
 			return;
 		}
 		i++;
@@ -757,7 +137,7 @@ static void parse_section(struct parser *p, char *s)
 
 	section_end(p);
 	if (len < 2 || s[len - 1] != ']') {
-		perr(p, "expected ] at the end of the section header");
+		config_perr(p, "expected ] at the end of the section header");
 		p->section = SECTION_SKIP;
 		return;
 	}
@@ -765,9 +145,10 @@ static void parse_section(struct parser *p, char *s)
 	name = trim(s + 1);
 	if (strcmp(name, "jobsvcd") == 0) {
 		if (p->main_line != 0)
-			perr(p,
-			     "duplicate section [jobsvcd] (first on line %u)",
-			     p->main_line);
+			config_perr(
+				p,
+				"duplicate section [jobsvcd] (first on line %u)",
+				p->main_line);
 		else
 			p->main_line = p->line;
 		p->section = SECTION_MAIN;
@@ -775,13 +156,13 @@ static void parse_section(struct parser *p, char *s)
 		   (name[5] == '\0' || is_space(name[5]))) {
 		name = trim(name + 5);
 		if (*name == '\0') {
-			perr(p, "missing job type in [queue NAME]");
+			config_perr(p, "missing job type in [queue NAME]");
 			p->section = SECTION_SKIP;
 			return;
 		}
 		queue_begin(p, name);
 	} else {
-		perr(p, "unknown section [%s]", vis(buf, name));
+		config_perr(p, "unknown section [%s]", config_vis(buf, name));
 		p->section = SECTION_SKIP;
 	}
 }
@@ -798,29 +179,31 @@ static void parse_key(struct parser *p, char *s)
 
 	eq = strchr(s, '=');
 	if (eq == NULL) {
-		perr(p, "expected \"key = value\" or a [section] header");
+		config_perr(p,
+			    "expected \"key = value\" or a [section] header");
 		return;
 	}
 	*eq = '\0';
 	key = trim(s);
 	value = trim(eq + 1);
 	if (*key == '\0') {
-		perr(p, "missing key before =");
+		config_perr(p, "missing key before =");
 		return;
 	}
 
 	if (p->section == SECTION_NONE) {
-		perr(p, "key \"%s\" outside of any section", vis(buf, key));
+		config_perr(p, "key \"%s\" outside of any section",
+			    config_vis(buf, key));
 		return;
 	}
 	if (p->section == SECTION_SKIP)
 		return;
 	if (p->section == SECTION_MAIN) {
-		keys = main_keys;
+		keys = config_main_keys;
 		nkeys = MAIN_NKEYS;
 		seen = p->main_keys;
 	} else {
-		keys = queue_keys;
+		keys = config_queue_keys;
 		nkeys = QUEUE_NKEYS;
 		seen = p->q_keys;
 	}
@@ -831,22 +214,23 @@ static void parse_key(struct parser *p, char *s)
 	}
 	if (i == nkeys) {
 		if (p->section == SECTION_MAIN)
-			perr(p, "unknown key \"%s\" in [jobsvcd]",
-			     vis(buf, key));
+			config_perr(p, "unknown key \"%s\" in [jobsvcd]",
+				    config_vis(buf, key));
 		else
-			perr(p, "unknown key \"%s\" in [queue %s]",
-			     vis(buf, key), vis(qbuf, p->q->name));
+			config_perr(p, "unknown key \"%s\" in [queue %s]",
+				    config_vis(buf, key),
+				    config_vis(qbuf, p->q->name));
 		return;
 	}
 	if (seen[i] != 0 && !keys[i].repeat) {
-		perr(p, "duplicate key \"%s\" (first on line %u)", keys[i].name,
-		     seen[i]);
+		config_perr(p, "duplicate key \"%s\" (first on line %u)",
+			    keys[i].name, seen[i]);
 		return;
 	}
 	if (seen[i] == 0)
 		seen[i] = p->line;
 	if (*value == '\0') {
-		perr(p, "missing value for \"%s\"", keys[i].name);
+		config_perr(p, "missing value for \"%s\"", keys[i].name);
 		ok = false;
 	} else {
 		ok = keys[i].set(p, value);
@@ -906,12 +290,13 @@ static void check_conf(struct parser *p)
 
 	if (!p->bad_timing && conf->heartbeat_ms >= conf->dead_timeout_ms) {
 		p->line = hb > dt ? hb : dt;
-		perr(p, "heartbeat must be shorter than dead_timeout");
+		config_perr(p, "heartbeat must be shorter than dead_timeout");
 	}
 	if (p->nqsections == 0) {
 		p->line = 1;
-		perr(p,
-		     "no [queue NAME] section: at least one job type is needed");
+		config_perr(
+			p,
+			"no [queue NAME] section: at least one job type is needed");
 	}
 }
 
@@ -926,16 +311,17 @@ int config_parse(FILE *fp, const char *fname, struct jsvd_conf **out,
 	memset(&p, 0, sizeof(p));
 	p.fname = fname;
 	p.errs = errs;
-	p.conf = conf_new();
+	p.conf = config_new();
 
 	while ((r = read_line(fp, line)) != READ_EOF) {
 		p.line++;
 		if (r == READ_TOO_LONG) {
-			perr(&p, "line longer than %d bytes", CONFIG_LINE_MAX);
+			config_perr(&p, "line longer than %d bytes",
+				    CONFIG_LINE_MAX);
 			continue;
 		}
 		if (r == READ_NUL) {
-			perr(&p, "NUL byte in line");
+			config_perr(&p, "NUL byte in line");
 			continue;
 		}
 		strip_comment(line);
@@ -949,7 +335,7 @@ int config_parse(FILE *fp, const char *fname, struct jsvd_conf **out,
 	}
 	if (ferror(fp)) {
 		p.line++;
-		perr(&p, "read error: %s", strerror(errno));
+		config_perr(&p, "read error: %s", strerror(errno));
 		/* Whatever was read is no configuration to check further. */
 		section_end(&p);
 		goto out_free;

@@ -16,6 +16,7 @@
 #include <systemd/sd-event.h>
 
 #include "jobsvcd.h"
+#include "proto.h"
 
 struct jsvd *jsvd;
 
@@ -228,14 +229,108 @@ static void open_std_fds(void)
 		close(fd);
 }
 
-int main(int argc, char *argv[])
+/*
+ * Loads the configuration at path, or ends the program: with 1 when it is
+ * invalid and, with check (-n), once it is checked, with 0 when every
+ * handler can be executed.  A handler missing at start is only warned
+ * about: it fails its jobs, not the daemon.
+ */
+static struct jsvd_conf *jsvd_load_config(const char *path, bool check)
 {
 	struct jsv_buf errs = { 0 };
-	const char *conf_path = JSVD_CONF_FILE, *sock = JSVD_SOCKET;
-	bool foreground = false, check = false;
-	unsigned bad;
 	struct jsvd_conf *conf;
+	unsigned bad;
+
+	if (config_load(path, &conf, &errs) < 0) {
+		fprintf(stderr, "%s", errs.data ? errs.data : "");
+		jsv_buf_free(&errs);
+		exit(1);
+	}
+	jsv_buf_free(&errs);
+	bad = config_check_execs(conf, path, &errs);
+	if (check) {
+		if (bad)
+			fprintf(stderr, "%s", errs.data);
+		else
+			printf("configuration OK: %zu queues\n", conf->nqueues);
+		jsv_buf_free(&errs);
+		config_free(conf);
+		exit(bad ? 1 : 0);
+	}
+	if (bad)
+		jsvd_warn_lines(&errs);
+	jsv_buf_free(&errs);
+	return conf;
+}
+
+/*
+ * Creates the event loop with the signals it handles (blocked for the
+ * rest of the daemon) and the systemd watchdog; SIGPIPE is ignored.
+ */
+static void jsvd_event_init(void)
+{
 	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (sd_event_default(&jsvd->ev) < 0)
+		fatalx("cannot create the event loop");
+	if (sd_event_add_signal(jsvd->ev, NULL, SIGTERM, on_sigterm, NULL) <
+		    0 ||
+	    sd_event_add_signal(jsvd->ev, NULL, SIGINT, on_sigterm, NULL) < 0 ||
+	    sd_event_add_signal(jsvd->ev, NULL, SIGHUP, on_sighup, NULL) < 0 ||
+	    sd_event_set_watchdog(jsvd->ev, true) < 0)
+		fatalx("cannot watch signals and the watchdog");
+}
+
+/*
+ * Starts the subsystems, runs the event loop until a stop, then leaves
+ * the pool and stops them.  Returns main()'s exit status.
+ */
+static int jsvd_run(const char *sock)
+{
+	int rv;
+
+	if (control_init(sock) < 0)
+		return 1;
+	if (worker_init() < 0) {
+		control_cleanup(sock);
+		worker_cleanup();
+		return 1;
+	}
+	jsvd->identity = jsvd_identity(sock);
+	if (sched_init() < 0)
+		fatalx("cannot arm the scheduler");
+	redis_init();
+	pool_start_heartbeat();
+	log_info("started: pool %s, %u workers, %zu queues, control socket %s",
+		 jsvd->pool_id, jsvd->nworkers, jsvd->conf->nqueues, sock);
+	sd_notify(0, "READY=1");
+
+	rv = sd_event_loop(jsvd->ev);
+
+	if (redis_ok())
+		pool_leave();
+	control_cleanup(sock);
+	redis_close();
+	sched_cleanup();
+	queue_cleanup();
+	worker_cleanup();
+	log_info("stopped");
+	return rv < 0 ? 1 : 0;
+}
+
+int main(int argc, char *argv[])
+{
+	const char *conf_path = JSVD_CONF_FILE, *sock = JSV_CONTROL_SOCKET;
+	bool foreground = false, check = false;
+	struct jsvd_conf *conf;
 	int ch, rv;
 
 	while ((ch = getopt(argc, argv, "df:ns:")) != -1) {
@@ -263,27 +358,7 @@ int main(int argc, char *argv[])
 	log_init("jobsvcd", !foreground && getenv("JOURNAL_STREAM"),
 		 foreground ? 1 : 0);
 	open_std_fds();
-
-	if (config_load(conf_path, &conf, &errs) < 0) {
-		fprintf(stderr, "%s", errs.data ? errs.data : "");
-		jsv_buf_free(&errs);
-		return 1;
-	}
-	jsv_buf_free(&errs);
-	bad = config_check_execs(conf, conf_path, &errs);
-	if (check) {
-		if (bad)
-			fprintf(stderr, "%s", errs.data);
-		else
-			printf("configuration OK: %zu queues\n", conf->nqueues);
-		jsv_buf_free(&errs);
-		config_free(conf);
-		return bad ? 1 : 0;
-	}
-	/* A handler missing at start fails its jobs, not the daemon. */
-	if (bad)
-		jsvd_warn_lines(&errs);
-	jsv_buf_free(&errs);
+	conf = jsvd_load_config(conf_path, check);
 
 	jsvd = xcalloc(1, sizeof(*jsvd));
 	jsvd->conf = conf;
@@ -298,53 +373,11 @@ int main(int argc, char *argv[])
 	if (rv < 0)
 		fatalx("cannot create log_dir %s: %s", conf->log_dir,
 		       strerror(-rv));
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	if (sd_event_default(&jsvd->ev) < 0)
-		fatalx("cannot create the event loop");
-	if (sd_event_add_signal(jsvd->ev, NULL, SIGTERM, on_sigterm, NULL) <
-		    0 ||
-	    sd_event_add_signal(jsvd->ev, NULL, SIGINT, on_sigterm, NULL) < 0 ||
-	    sd_event_add_signal(jsvd->ev, NULL, SIGHUP, on_sighup, NULL) < 0 ||
-	    sd_event_set_watchdog(jsvd->ev, true) < 0)
-		fatalx("cannot watch signals and the watchdog");
-
-	if (control_init(sock) < 0)
-		return 1;
-	if (worker_init() < 0) {
-		control_cleanup(sock);
-		worker_cleanup();
-		return 1;
-	}
-	jsvd->identity = jsvd_identity(sock);
-	if (sched_init() < 0)
-		fatalx("cannot arm the scheduler");
-	redis_init();
-	pool_start_heartbeat();
-	log_info("started: pool %s, %u workers, %zu queues, control socket %s",
-		 jsvd->pool_id, jsvd->nworkers, conf->nqueues, sock);
-	sd_notify(0, "READY=1");
-
-	rv = sd_event_loop(jsvd->ev);
-
-	if (redis_ok())
-		pool_leave();
-	control_cleanup(sock);
-	redis_close();
-	sched_cleanup();
-	queue_cleanup();
-	worker_cleanup();
-	log_info("stopped");
+	jsvd_event_init();
+	rv = jsvd_run(sock);
 	sd_event_unref(jsvd->ev);
 	config_free(jsvd->conf);
 	free(jsvd->identity);
 	free(jsvd);
-	return rv < 0 ? 1 : 0;
+	return rv;
 }

@@ -14,7 +14,6 @@
 #include "proto.h"
 
 #define JSVD_CONF_FILE JSV_SYSCONFDIR "/jobsvc/jobsvcd.conf"
-#define JSVD_SOCKET JSV_CONTROL_SOCKET
 
 /* config.c */
 

@@ -1,12 +1,16 @@
 # daemon/: jobsvcd.  Everything but main() is in libjobsvcd.a for the tests.
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
-	daemon/config.c daemon/contain.c daemon/job.c daemon/pool.c \
-	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.c \
+	daemon/config.c daemon/config_values.c daemon/config_values.h \
+	daemon/contain.c daemon/job.c daemon/pool.c \
+	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.h \
+	daemon/worker.c daemon/worker_checkin.c daemon/worker_spawn.c \
 	daemon/control.h daemon/control.c daemon/control_job.c \
 	daemon/control_queue.c daemon/control_schedule.c \
 	daemon/control_status.c daemon/control_worker.c
 nodist_daemon_libjobsvcd_a_SOURCES = daemon/scripts.c
+JSVD_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/daemon
+daemon_libjobsvcd_a_CPPFLAGS = $(JSVD_CPPFLAGS)
 
 # The Lua scripts, each with the prelude, as C strings in script_src[].
 JSVD_LUA = daemon/lua/checkin.lua daemon/lua/claim.lua \
@@ -34,12 +38,14 @@ JSVD_LIBS = daemon/libjobsvcd.a lib/libjsv.a $(HIREDIS_LIBS) $(JSONC_LIBS) \
 
 sbin_PROGRAMS += daemon/jobsvcd
 daemon_jobsvcd_SOURCES = daemon/jobsvcd.c
+daemon_jobsvcd_CPPFLAGS = $(JSVD_CPPFLAGS)
 daemon_jobsvcd_CFLAGS = $(daemon_libjobsvcd_a_CFLAGS)
 daemon_jobsvcd_LDADD = $(JSVD_LIBS)
 
 check_PROGRAMS += t/check_config
 TESTS += t/check_config
 t_check_config_SOURCES = t/check_config.c
+t_check_config_CPPFLAGS = $(JSVD_CPPFLAGS)
 t_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_config_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
 
@@ -47,6 +53,7 @@ t_check_config_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
 check_PROGRAMS += t/check_control
 TESTS += t/check_control
 t_check_control_SOURCES = t/check_control.c t/stub_jsvd.c
+t_check_control_CPPFLAGS = $(JSVD_CPPFLAGS)
 t_check_control_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_control_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
 

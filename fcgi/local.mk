@@ -5,7 +5,8 @@ noinst_LIBRARIES += fcgi/libfcgiapp.a
 fcgi_libfcgiapp_a_SOURCES = fcgi/fcgi.h fcgi/api.c fcgi/config.c \
 	fcgi/render.c fcgi/request.c fcgi/routes.c
 nodist_fcgi_libfcgiapp_a_SOURCES = fcgi/templates.c
-fcgi_libfcgiapp_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
+FCGI_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
+fcgi_libfcgiapp_a_CPPFLAGS = $(FCGI_CPPFLAGS)
 fcgi_libfcgiapp_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 
 FCGI_HTML = html/layout.html html/cards.html html/queues.html \
@@ -23,6 +24,7 @@ FCGI_APP_LIBS = fcgi/libfcgiapp.a lib/libjsv.a $(JSONC_LIBS)
 
 sbin_PROGRAMS += fcgi/jobsvc-fcgi
 fcgi_jobsvc_fcgi_SOURCES = fcgi/jobsvc-fcgi.c
+fcgi_jobsvc_fcgi_CPPFLAGS = $(FCGI_CPPFLAGS)
 fcgi_jobsvc_fcgi_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 fcgi_jobsvc_fcgi_LDADD = $(FCGI_APP_LIBS) $(FCGI_LIBS)
 dist_man8_MANS += fcgi/jobsvc-fcgi.8
@@ -30,7 +32,7 @@ dist_man8_MANS += fcgi/jobsvc-fcgi.8
 check_PROGRAMS += t/check_fcgi
 TESTS += t/check_fcgi
 t_check_fcgi_SOURCES = t/check_fcgi.c
-t_check_fcgi_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
+t_check_fcgi_CPPFLAGS = $(FCGI_CPPFLAGS)
 t_check_fcgi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_fcgi_LDADD = $(FCGI_APP_LIBS) $(CHECK_LIBS)
 
@@ -40,7 +42,7 @@ t_check_fcgi_LDADD = $(FCGI_APP_LIBS) $(CHECK_LIBS)
 check_PROGRAMS += t/fuzz/replay_form
 TESTS += t/fuzz/replay_form
 t_fuzz_replay_form_SOURCES = t/fuzz/replay.c t/fuzz/fuzz_form.c
-t_fuzz_replay_form_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi \
+t_fuzz_replay_form_CPPFLAGS = $(FCGI_CPPFLAGS) \
 	-DJSV_CORPUS_DIR='"$(abs_top_srcdir)/t/fuzz/corpus/form"'
 t_fuzz_replay_form_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 t_fuzz_replay_form_LDADD = $(FCGI_APP_LIBS)

@@ -1,49 +1,24 @@
 # t/: integration tests (scripts driving real redis-server and jobsvcd).
 #
-# Each t/integ/*.sh starts its own redis-server and daemons on private
-# sockets in a temporary directory (see t/lib.sh); it skips (77) when
-# redis-server is not installed.  JSV_VALGRIND=1 in the environment runs
-# the daemons under valgrind.  t/bench/bench.sh is not part of `make check`.
-JSV_INTEG_TESTS = \
-	t/integ/submit-success.sh \
-	t/integ/job-error.sh \
-	t/integ/retry-timeout.sh \
-	t/integ/job-log.sh \
-	t/integ/checkin.sh \
-	t/integ/queue-pause.sh \
-	t/integ/queue-stop.sh \
-	t/integ/queue-stop-waiting.sh \
-	t/integ/queue-stop-large.sh \
-	t/integ/job-stop.sh \
-	t/integ/worker-free.sh \
-	t/integ/max-concurrency.sh \
-	t/integ/fairness.sh \
-	t/integ/unknown-type.sh \
-	t/integ/unique.sh \
-	t/integ/unique-retry.sh \
-	t/integ/execution.sh \
-	t/integ/submit-from.sh \
-	t/integ/dead-pool.sh \
-	t/integ/dead-pool-restart.sh \
-	t/integ/graceful-stop.sh \
-	t/integ/protocol-abuse.sh \
-	t/integ/non-admin.sh \
-	t/integ/redis-down.sh \
-	t/integ/lost-reply.sh \
-	t/integ/finish-error.sh \
-	t/integ/heartbeat-oom.sh \
-	t/integ/config-check.sh \
-	t/integ/reload.sh \
-	t/integ/socket-in-use.sh \
-	t/integ/contain.sh \
-	t/integ/checkin-abuse.sh \
-	t/integ/drain-redis-down.sh \
-	t/integ/spawn-failure.sh \
-	t/integ/peer-vanish.sh \
-	t/integ/conn-limits.sh \
-	t/integ/redis-password.sh \
-	t/integ/execution-large.sh \
-	t/integ/pool-identity.sh
+# Every t/integ/*.sh is an integration test, found by that rule; the files
+# the tests source sit in t/ (lib.sh, lifecycle-lib.sh, dash-lib.sh,
+# units-lib.sh).  Each test starts its own redis-server and daemons on
+# private sockets in a temporary directory (see t/lib.sh); it skips (77)
+# when redis-server is not installed.  JSV_VALGRIND=1 in the environment
+# runs the daemons under valgrind.  The dashboard tests (t/integ/dash-*.sh)
+# run jobsvc-fcgi behind a private nginx (t/dash-lib.sh); the browser test
+# (t/browser/) skips without chromium; packaging-deb.sh builds, lints,
+# installs and runs the Debian packages as root and skips otherwise.
+# t/bench/ is not part of `make check`.
+#
+# The list is made by GNU make (a define, added to TESTS by $(eval)), out of
+# automake's sight: automake would take the words of the function calls for
+# test names.
+define JSV_INTEG_TESTS
+$(patsubst $(abs_top_srcdir)/%,%,$(sort $(wildcard $(abs_top_srcdir)/t/integ/*.sh)))
+endef
+$(eval TESTS += $$(JSV_INTEG_TESTS))
+JSV_BROWSER_TESTS = t/browser/dash-browser.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
@@ -58,9 +33,11 @@ JSV_TEST_HANDLERS = \
 	t/handlers/record \
 	t/handlers/sleep \
 	t/handlers/spawner \
-	t/handlers/stubborn
+	t/handlers/stamp \
+	t/handlers/stubborn \
+	t/handlers/suicide
 
-TESTS += $(JSV_INTEG_TESTS)
+TESTS += $(JSV_BROWSER_TESTS)
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = bash
 # The check unit tests are about results, not speed: a loaded machine gets
@@ -71,6 +48,9 @@ AM_TESTS_ENVIRONMENT = \
 	CK_DEFAULT_TIMEOUT=120; \
 	export abs_top_builddir abs_top_srcdir CK_DEFAULT_TIMEOUT;
 
-EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_TEST_HANDLERS) \
-	t/lib.sh t/faultproxy.py t/peer.py t/run-tests t/bench/bench.sh \
-	t/bench/stamp.c t/bench/stop-bench.sh
+EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
+	t/lib.sh t/lifecycle-lib.sh t/dash-lib.sh t/units-lib.sh \
+	t/faultproxy.py t/peer.py t/dash-form.py t/run-tests \
+	t/browser/cdp.py t/browser/dash-browser.py t/browser/screenshot.sh \
+	t/bench/bench.sh t/bench/stamp.c t/bench/stop-bench.sh \
+	t/bench/dash-bench.sh packaging/screenshot.png

@@ -18,7 +18,8 @@ start_dash
 ctl queue pause RECORD >/dev/null
 r1=$(submit RECORD --param n=1)
 for i in 2 3; do submit RECORD --param "n=$i" >/dev/null; done
-s=$(submit SLEEP)
+# Long enough to outlast the browser script on a loaded machine.
+s=$(submit SLEEP --param seconds=600)
 wait_status "$s" Running
 w=$(worker_of "$s")
 ctl schedule add OK '0 0 3 * * *' >/dev/null

@@ -7,7 +7,7 @@
 # stays up and runs other jobs.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 JSV_MAIN_EXTRA='crash_retries = 1'
 set_queue CRASH suicide max_retries=1
 start_daemon a

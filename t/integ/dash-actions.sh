@@ -72,9 +72,10 @@ assert_imatch "Resume All message" 'resumed' "$(text)"
 assert_eq "schedules running" Running "$(ctl -j status | jq -r '.schedules.status')"
 
 # ------------------------------------------------------------------ workers
-a=$(submit SLEEP)
-b=$(submit SLEEP)
-c=$(submit SLEEP)
+# Long enough to be stopped, not ended, on a loaded machine.
+a=$(submit SLEEP --param seconds=600)
+b=$(submit SLEEP --param seconds=600)
+c=$(submit SLEEP --param seconds=600)
 wait_status "$a" Running
 wait_status "$b" Running
 wait_status "$c" Running
@@ -97,7 +98,7 @@ wait_status "$c" Stopped
 wait_for "no busy worker" busy_workers_are 0
 
 # ------------------------------------------------------------------ a job
-j=$(submit SLEEP)
+j=$(submit SLEEP --param seconds=600)
 wait_status "$j" Running
 main
 expect_web "workers tab" 200 -u admin "$(link_to Workers)"

@@ -5,7 +5,7 @@
 # never runs; a time in the past runs the job now.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 start_daemon
 
 before=$(date +%s)

@@ -7,7 +7,7 @@
 set -eu
 JSV_STOP_GRACE=2s
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 start_daemon a
 pa=$(pool_id a)
 short=$(submit GATE --param file="$DATA/ran" --param gate="$DATA/short" --param n=short)

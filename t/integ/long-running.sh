@@ -7,7 +7,7 @@
 # read while it surely runs.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 start_daemon b
 start_daemon a
 

@@ -5,7 +5,7 @@
 # always and maxmemory-policy noeviction it does not.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 
 # started NAME: daemon NAME logged that it started (its checks are done).
 started()

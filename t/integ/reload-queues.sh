@@ -9,7 +9,7 @@
 # has been timed out.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 clear_queues
 set_queue OK ok
 set_queue GONE record

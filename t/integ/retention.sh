@@ -7,7 +7,7 @@
 # Redis's own time once the job is gone: no clock but Redis's, no margin.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 JSV_MAIN_EXTRA='retention = 2s
 error_retention = 4s'
 start_daemon

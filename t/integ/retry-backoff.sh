@@ -6,7 +6,7 @@
 # handler keeps a state file) ends Success after 2 attempts.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 set_queue RETRY stamp max_retries=2 retry_backoff=2s
 set_queue CAPPED stamp max_retries=6 retry_backoff=100ms retry_backoff_max=200ms
 set_queue ONCE stamp max_retries=3 retry_backoff=300ms

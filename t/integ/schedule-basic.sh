@@ -6,7 +6,7 @@
 # form and a CRON_TZ= prefix are accepted and their next run is right.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 start_daemon
 
 expect_rc "schedule add" 0 ctl schedule add RECORD '*/1 * * * * *' \

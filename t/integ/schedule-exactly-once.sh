@@ -5,7 +5,7 @@
 set -eu
 JSV_WORKERS=2
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 start_daemon a
 start_daemon b
 use_daemon a

@@ -5,7 +5,7 @@
 # and the schedule fires again.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 start_daemon
 
 ctl queue pause RECORD >/dev/null

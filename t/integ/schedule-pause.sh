@@ -4,7 +4,7 @@
 # all the ticks it missed (no burst), then they go on ticking.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 start_daemon
 
 redis_now()

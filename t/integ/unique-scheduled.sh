@@ -4,7 +4,7 @@
 # other parameters are accepted; stopping it frees the key.
 set -eu
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 start_daemon
 
 first=$(submit RECORD --unique --in 3s --param file="$DATA/u" --param k=1)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: ISC
 #
-# t/integ/lifecycle-lib.sh: sourced after t/lib.sh by the tests of
+# t/lifecycle-lib.sh: sourced after t/lib.sh by the tests of
 # schedules and the job lifecycle.  It adds:
 #
 #   JSV_MAIN_EXTRA      lines added to the [jobsvcd] section of the daemons
