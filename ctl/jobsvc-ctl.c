@@ -29,7 +29,7 @@ int main(int argc, char *argv[])
 	log_init("jobsvc-ctl", false, 0);
 	sockpath = getenv("JOBSVC_SOCKET");
 	if (sockpath == NULL || sockpath[0] == '\0')
-		sockpath = CTL_SOCKET;
+		sockpath = JSV_CONTROL_SOCKET;
 	/* "+": options end at the command, whose own options follow it */
 	while ((ch = getopt(argc, argv, "+js:")) != -1) {
 		switch (ch) {

@@ -61,18 +61,18 @@ static void teardown(void)
 START_TEST(test_simple_commands)
 {
 	ck_assert_int_eq(parse("status", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_STATUS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_STATUS);
 	ck_assert_int_eq(parse("queues", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUES);
 	ck_assert_int_eq(parse("pools", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_POOLS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_POOLS);
 }
 END_TEST
 
 START_TEST(test_queue)
 {
 	ck_assert_int_eq(parse("queue", "stop", "IMAGE_SCAN", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_STOP);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_STOP);
 	ck_assert_uint_eq(res.nnames, 1);
 	ck_assert_str_eq(res.names[0], "IMAGE_SCAN");
 	ck_assert(!res.all);
@@ -80,13 +80,13 @@ START_TEST(test_queue)
 	ck_assert_int_eq(parse("queue", "pause", "IMAGE_SCAN", "WEBHOOK",
 			       "P2P_PREHEAT", NULL),
 			 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_PAUSE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_PAUSE);
 	ck_assert_uint_eq(res.nnames, 3);
 	ck_assert_str_eq(res.names[1], "WEBHOOK");
 	ck_assert_str_eq(res.names[2], "P2P_PREHEAT");
 
 	ck_assert_int_eq(parse("queue", "resume", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_RESUME);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_RESUME);
 	ck_assert(res.all);
 	ck_assert_uint_eq(res.nnames, 0);
 }
@@ -95,7 +95,7 @@ END_TEST
 START_TEST(test_workers)
 {
 	ck_assert_int_eq(parse("workers", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKERS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKERS);
 	ck_assert_ptr_null(res.id);
 	ck_assert(!res.all);
 
@@ -115,7 +115,7 @@ END_TEST
 START_TEST(test_worker_free)
 {
 	ck_assert_int_eq(parse("worker", "free", "w1", "w2", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKER_FREE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKER_FREE);
 	ck_assert_uint_eq(res.nnames, 2);
 	ck_assert_str_eq(res.names[0], "w1");
 	ck_assert_str_eq(res.names[1], "w2");
@@ -131,14 +131,14 @@ END_TEST
 START_TEST(test_job)
 {
 	ck_assert_int_eq(parse("job", "show", JOB_ID, NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_SHOW);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_SHOW);
 	ck_assert_str_eq(res.id, JOB_ID);
 
 	ck_assert_int_eq(parse("job", "stop", JOB_ID, NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_STOP);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_STOP);
 
 	ck_assert_int_eq(parse("job", "log", JOB_ID, NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_LOG);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_LOG);
 	ck_assert(!res.follow);
 
 	ck_assert_int_eq(parse("job", "log", JOB_ID, "-f", NULL), 0);
@@ -146,7 +146,7 @@ START_TEST(test_job)
 
 	/* -f may come before the id too. */
 	ck_assert_int_eq(parse("job", "log", "-f", JOB_ID, NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_LOG);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_LOG);
 	ck_assert_str_eq(res.id, JOB_ID);
 	ck_assert(res.follow);
 
@@ -158,7 +158,7 @@ END_TEST
 START_TEST(test_execution)
 {
 	ck_assert_int_eq(parse("execution", "show", "exec-42", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_EXECUTION_SHOW);
+	ck_assert_int_eq(res.cmd, JSV_CMD_EXECUTION_SHOW);
 	ck_assert_str_eq(res.id, "exec-42");
 }
 END_TEST
@@ -166,7 +166,7 @@ END_TEST
 START_TEST(test_submit)
 {
 	ck_assert_int_eq(parse("submit", "IMAGE_SCAN", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SUBMIT);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SUBMIT);
 	ck_assert_str_eq(res.type, "IMAGE_SCAN");
 	ck_assert_ptr_null(res.from);
 	ck_assert(!res.unique);
@@ -186,7 +186,7 @@ END_TEST
 START_TEST(test_submit_from)
 {
 	ck_assert_int_eq(parse("submit", "--from", "jobs.jsonl", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SUBMIT);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SUBMIT);
 	ck_assert_str_eq(res.from, "jobs.jsonl");
 	ck_assert_ptr_null(res.type);
 
@@ -202,22 +202,22 @@ END_TEST
 START_TEST(test_prefixes)
 {
 	ck_assert_int_eq(parse("st", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_STATUS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_STATUS);
 	ck_assert_int_eq(parse("sub", "SLACK", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SUBMIT);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SUBMIT);
 	ck_assert_int_eq(parse("p", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_POOLS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_POOLS);
 	ck_assert_int_eq(parse("e", "sh", "x", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_EXECUTION_SHOW);
+	ck_assert_int_eq(res.cmd, JSV_CMD_EXECUTION_SHOW);
 	ck_assert_int_eq(parse("j", "l", JOB_ID, "-f", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_LOG);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_LOG);
 	ck_assert(res.follow);
 	ck_assert_int_eq(parse("queue", "pa", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_PAUSE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_PAUSE);
 	ck_assert_int_eq(parse("queue", "r", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_RESUME);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_RESUME);
 	ck_assert_int_eq(parse("worker", "f", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKER_FREE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKER_FREE);
 	ck_assert_int_eq(parse("submit", "SLACK", "--u", "--ex", "e", NULL), 0);
 	ck_assert(res.unique);
 	ck_assert_str_eq(res.execution_id, "e");
@@ -228,35 +228,35 @@ START_TEST(test_prefixes)
 	ck_assert_int_eq(parse("submit", "SLACK", "--i", "1m", NULL), 0);
 	ck_assert_int_gt(res.run_at, 0);
 	ck_assert_int_eq(parse("schedules", "p", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES_PAUSE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES_PAUSE);
 	ck_assert_int_eq(parse("schedules", "r", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES_RESUME);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES_RESUME);
 	ck_assert_int_eq(parse("schedules", "--page-s", "5", NULL), 0);
 	ck_assert_int_eq(res.page_size, 5);
 	ck_assert_int_eq(parse("schedule", "a", "SLACK", "* * * * *", "--v",
 			       "3", NULL),
 			 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_ADD);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_ADD);
 	ck_assert_int_eq(res.vendor_id, 3);
 	ck_assert_int_eq(parse("schedule", "d", "1", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_DEL);
 }
 END_TEST
 
 START_TEST(test_exact_wins)
 {
 	ck_assert_int_eq(parse("queue", "stop", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_STOP);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_STOP);
 	ck_assert_int_eq(parse("queues", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUES);
 	ck_assert_int_eq(parse("worker", "free", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKER_FREE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKER_FREE);
 	ck_assert_int_eq(parse("workers", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKERS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKERS);
 	ck_assert_int_eq(parse("schedule", "del", "3", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_DEL);
 	ck_assert_int_eq(parse("schedules", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES);
 	ck_assert_int_eq(parse("schedules", "--page", "2", NULL), 0);
 	ck_assert_int_eq(res.page, 2);
 	ck_assert_int_eq(res.page_size, 0);
@@ -469,14 +469,14 @@ END_TEST
 START_TEST(test_schedules)
 {
 	ck_assert_int_eq(parse("schedules", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES);
 	ck_assert_int_eq(res.page, 0);
 	ck_assert_int_eq(res.page_size, 0);
 
 	ck_assert_int_eq(parse("schedules", "--page", "3", "--page-size", "20",
 			       NULL),
 			 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES);
 	ck_assert_int_eq(res.page, 3);
 	ck_assert_int_eq(res.page_size, 20);
 
@@ -487,9 +487,9 @@ START_TEST(test_schedules)
 	ck_assert_int_eq(res.page_size, 100);
 
 	ck_assert_int_eq(parse("schedules", "pause", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES_PAUSE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES_PAUSE);
 	ck_assert_int_eq(parse("schedules", "resume", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES_RESUME);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES_RESUME);
 }
 END_TEST
 
@@ -498,7 +498,7 @@ START_TEST(test_schedule_add)
 	ck_assert_int_eq(parse("schedule", "add", "GARBAGE_COLLECTION",
 			       "0 */5 * * * *", NULL),
 			 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_ADD);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_ADD);
 	ck_assert_str_eq(res.type, "GARBAGE_COLLECTION");
 	ck_assert_str_eq(res.cron, "0 */5 * * * *");
 	ck_assert_int_eq(res.vendor_id, -1);
@@ -532,7 +532,7 @@ END_TEST
 START_TEST(test_schedule_del)
 {
 	ck_assert_int_eq(parse("schedule", "del", "7", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_DEL);
 	ck_assert_int_eq(res.schedule_id, 7);
 	ck_assert_int_eq(parse("schedule", "del", "9223372036854775807", NULL),
 			 0);
