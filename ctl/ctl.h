@@ -59,6 +59,12 @@ struct parse_result {
 int parser_parse(int argc, char *argv[], struct parse_result *res);
 void parser_free(struct parse_result *res);
 
+/*
+ * The keywords that select cmd on the command line ("queue stop") into buf.
+ * Returns 0, or -1 when no keyword selects it.
+ */
+int parser_words(enum jsv_cmd cmd, char *buf, size_t size);
+
 /* output_table.c, output_json.c */
 
 enum ctl_view {

@@ -582,6 +582,41 @@ int parser_parse(int argc, char *argv[], struct parse_result *res)
 	return finish(res);
 }
 
+/*
+ * Looks for the keywords that select cmd, from table on: the words so far
+ * are in buf, those found are appended.  Options (keywords starting with
+ * '-') are not followed; depth bounds the walk through tables that repeat.
+ */
+static bool find_words(const struct token *table, enum jsv_cmd cmd, char *buf,
+		       size_t size, int depth)
+{
+	const struct token *t;
+	size_t len = strlen(buf);
+
+	for (t = table; depth > 0 && !table_end(t); t++) {
+		if (t->type != KEYWORD || t->keyword[0] == '-')
+			continue;
+		snprintf(buf + len, size - len, "%s%s", len > 0 ? " " : "",
+			 t->keyword);
+		if (t->cmd == cmd ||
+		    (t->next != NULL &&
+		     find_words(t->next, cmd, buf, size, depth - 1)))
+			return true;
+		buf[len] = '\0';
+	}
+	return false;
+}
+
+int parser_words(enum jsv_cmd cmd, char *buf, size_t size)
+{
+	if (size == 0)
+		return -1;
+	buf[0] = '\0';
+	if (cmd >= JSV_CMD_MAX)
+		return -1;
+	return find_words(t_main, cmd, buf, size, 4) ? 0 : -1;
+}
+
 void parser_free(struct parse_result *res)
 {
 	free(res->names);

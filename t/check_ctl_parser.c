@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -946,6 +947,107 @@ START_TEST(test_job_new)
 }
 END_TEST
 
+/* The catalogue against jobsvc-ctl: its table, its parser, its man page */
+
+/* Whether text (a line of the man page) starts with words, whole. */
+static bool starts_with_words(const char *text, const char *words)
+{
+	size_t n = strlen(words);
+
+	return strncmp(text, words, n) == 0 &&
+	       (text[n] == '\0' || text[n] == ' ' || text[n] == '\n');
+}
+
+/*
+ * Whether the man page has an entry for the command the words select: a
+ * ".It Cm words ..." line, or ".Cm words ..." first in an ".It Xo" block.
+ */
+static bool man_has_entry(const char *man, const char *words)
+{
+	const char *line, *prev = "";
+
+	for (line = man; *line != '\0'; line = strchr(line, '\n') + 1) {
+		if (strncmp(line, ".It Cm ", 7) == 0 &&
+		    starts_with_words(line + 7, words))
+			return true;
+		if (strncmp(prev, ".It Xo\n", 7) == 0 &&
+		    strncmp(line, ".Cm ", 4) == 0 &&
+		    starts_with_words(line + 4, words))
+			return true;
+		prev = line;
+		if (strchr(line, '\n') == NULL)
+			break;
+	}
+	return false;
+}
+
+static char *read_man_page(void)
+{
+	const char *srcdir = getenv("srcdir");
+	char path[4096], *text;
+	long len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ctl/jobsvc-ctl.8",
+		 srcdir != NULL ? srcdir : ".");
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: cannot open", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	ck_assert_int_gt(len, 0);
+	rewind(f);
+	text = xmalloc((size_t)len + 1);
+	ck_assert_int_eq(fread(text, 1, (size_t)len, f), (size_t)len);
+	text[len] = '\0';
+	fclose(f);
+	return text;
+}
+
+START_TEST(test_catalogue_covered)
+{
+	char *man = read_man_page(), words[128];
+	const char *name;
+	int cmd;
+
+	for (cmd = 0; cmd < JSV_CMD_MAX; cmd++) {
+		name = jsv_command(cmd)->name;
+		ck_assert_msg(ctl_has_command(cmd),
+			      "%s has no entry in jobsvc-ctl's command table",
+			      name);
+		ck_assert_msg(parser_words(cmd, words, sizeof(words)) == 0,
+			      "no jobsvc-ctl keyword selects %s", name);
+		ck_assert_msg(man_has_entry(man, words),
+			      "jobsvc-ctl.8 has no entry for \"%s\" (%s)",
+			      words, name);
+	}
+	ck_assert(!ctl_has_command(CTL_NOCMD));
+	free(man);
+}
+END_TEST
+
+START_TEST(test_words)
+{
+	char words[128];
+
+	ck_assert_int_eq(parser_words(JSV_CMD_QUEUE_STOP, words, sizeof(words)),
+			 0);
+	ck_assert_str_eq(words, "queue stop");
+	ck_assert_int_eq(parser_words(JSV_CMD_SCHEDULES, words, sizeof(words)),
+			 0);
+	ck_assert_str_eq(words, "schedules");
+	ck_assert_int_eq(parser_words(JSV_CMD_SCHEDULES_RESUME, words,
+				      sizeof(words)),
+			 0);
+	ck_assert_str_eq(words, "schedules resume");
+	ck_assert_int_eq(parser_words(CTL_NOCMD, words, sizeof(words)), -1);
+	ck_assert_str_eq(words, "");
+	ck_assert(man_has_entry(".It Xo\n.Cm job log Ar id\n", "job log"));
+	ck_assert(man_has_entry(".Pp\n.It Cm queue stop Ar t\n", "queue stop"));
+	ck_assert(!man_has_entry(".It Cm queues\n", "queue"));
+	ck_assert(!man_has_entry(".Cm queue stop\n", "queue stop"));
+}
+END_TEST
+
 static Suite *ctl_parser_suite(void)
 {
 	Suite *s = suite_create("ctl_parser");
@@ -985,6 +1087,11 @@ static Suite *ctl_parser_suite(void)
 	tcase_add_test(tc, test_line_errors);
 	tcase_add_test(tc, test_line_nul);
 	tcase_add_test(tc, test_job_new);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("catalogue");
+	tcase_add_test(tc, test_catalogue_covered);
+	tcase_add_test(tc, test_words);
 	suite_add_tcase(s, tc);
 	return s;
 }
