@@ -12,34 +12,13 @@
 #include <json-c/json.h>
 
 #include "jsv.h"
+#include "call.h"
 #include "proto.h"
 
 #define CTL_TIMEOUT_MS 30000
 #define CTL_POLL_MS 200 /* job log -f */
 #define CTL_ID_MAX 64 /* longest pool, worker or execution id */
-
-enum ctl_action {
-	CTL_NONE,
-	CTL_STATUS,
-	CTL_QUEUES,
-	CTL_QUEUE_STOP,
-	CTL_QUEUE_PAUSE,
-	CTL_QUEUE_RESUME,
-	CTL_SCHEDULES,
-	CTL_SCHEDULES_PAUSE,
-	CTL_SCHEDULES_RESUME,
-	CTL_SCHEDULE_ADD,
-	CTL_SCHEDULE_DEL,
-	CTL_POOLS,
-	CTL_WORKERS,
-	CTL_WORKER_FREE,
-	CTL_SUBMIT,
-	CTL_JOB_SHOW,
-	CTL_JOB_STOP,
-	CTL_JOB_LOG,
-	CTL_EXECUTION_SHOW,
-	CTL_ACTION_MAX
-};
+#define CTL_NOCMD JSV_CMD_MAX /* a token that selects no command */
 
 /*
  * What the command line asked for.  Strings point into argv.  On a parse
@@ -47,7 +26,7 @@ enum ctl_action {
  * that would have been accepted ("valid commands: status queues ...").
  */
 struct parse_result {
-	enum ctl_action action;
+	enum jsv_cmd cmd; /* CTL_NOCMD until a keyword selects one */
 	const char **names; /* job types or worker ids, in order */
 	size_t nnames;
 	bool all;
@@ -80,20 +59,27 @@ struct parse_result {
 int parser_parse(int argc, char *argv[], struct parse_result *res);
 void parser_free(struct parse_result *res);
 
+/*
+ * The keywords that select cmd on the command line ("queue stop") into buf.
+ * Returns 0, or -1 when no keyword selects it.
+ */
+int parser_words(enum jsv_cmd cmd, char *buf, size_t size);
+
 /* output_table.c, output_json.c */
 
 enum ctl_view {
+	VIEW_NONE, /* a command that shows its answers itself */
 	VIEW_STATUS, /* the status END */
 	VIEW_QUEUES, /* arrays of RECORDs */
 	VIEW_POOLS,
 	VIEW_WORKERS,
 	/* the schedules END with its RECORDs added as "records" */
 	VIEW_SCHEDULES,
-	VIEW_SCHEDULE_ADDED, /* schedule.add END: {"id", "next_run", ...} */
+	VIEW_SCHEDULE_ADDED, /* a new schedule's END: {"id", "next_run", ...} */
 	VIEW_MESSAGE, /* an action's END: {"message", ...} */
-	VIEW_JOB, /* job.show END */
-	VIEW_EXECUTION, /* execution.show END */
-	VIEW_LOG, /* a job.log END: {"data", "offset", "done"} */
+	VIEW_JOB, /* a job's END */
+	VIEW_EXECUTION, /* an execution's END */
+	VIEW_LOG, /* a job's log: {"data", "offset", "done"} */
 	VIEW_MAX
 };
 
@@ -113,15 +99,8 @@ extern const struct output output_json;
 /* Formats a message into err; returns -1. */
 int ctl_errorf(char *err, size_t errlen, const char *fmt, ...) JSV_PRINTF(3, 4);
 
-/*
- * Sends req (and puts it) and reads the answer: RECORD payloads are appended
- * to records, the END payload is stored in *end (the caller puts it).  A
- * RECORD where records is NULL is a protocol error.  Returns 0, or -1 with
- * the daemon's error text or the local failure in err.
- */
-int ctl_request(struct jsv_client *c, struct json_object *req,
-		struct json_object *records, struct json_object **end,
-		char *err, size_t errlen);
+/* Whether jobsvc-ctl knows how to send cmd and show its answer. */
+bool ctl_has_command(enum jsv_cmd cmd);
 
 /* Runs the parsed command against the daemon; returns the exit status. */
 int ctl_run(const struct parse_result *res, const char *sockpath,

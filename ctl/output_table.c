@@ -21,7 +21,7 @@ enum col_kind {
 	COL_TEXT,
 	COL_NUMBER, /* right-aligned */
 	COL_LATENCY, /* seconds, shown as "2hrs 3min 4sec" */
-	COL_VENDOR_ID, /* a number, empty when -1 (a system schedule) */
+	COL_VENDOR_ID, /* a number, empty for JSV_VENDOR_ID_NONE (system's) */
 };
 
 struct column {
@@ -108,7 +108,7 @@ static void format_value(char *buf, size_t len, struct json_object *v,
 		if (kind == COL_LATENCY && json_object_get_int64(v) >= 0)
 			jsv_fmt_latency(buf, len, json_object_get_int64(v));
 		else if (kind == COL_VENDOR_ID &&
-			 json_object_get_int64(v) == -1)
+			 json_object_get_int64(v) == JSV_VENDOR_ID_NONE)
 			buf[0] = '\0';
 		else
 			snprintf(buf, len, "%" PRId64,
@@ -193,19 +193,10 @@ static void print_table(const struct column *cols, size_t ncols,
 	free(text);
 }
 
-static int64_t get_int(struct json_object *o, const char *key)
-{
-	int64_t v;
-
-	return jsv_json_get_int64(o, key, &v) == 0 ? v : 0;
-}
-
 static void get_text(char *buf, size_t len, struct json_object *o,
 		     const char *key)
 {
-	const char *s;
-
-	jsv_strvis(buf, len, jsv_json_get_string(o, key, &s) == 0 ? s : "");
+	jsv_strvis(buf, len, jsv_json_str(o, key));
 }
 
 /* One line of the queues card, its columns as wide as the widest line's. */
@@ -224,38 +215,39 @@ static void show_status(struct json_object *end)
 
 	queues = json_object_object_get(end, "queues");
 	printf("Pending Jobs In Queues: %" PRId64 " in %" PRId64 " queues\n",
-	       get_int(queues, "total"), get_int(queues, "types"));
+	       jsv_json_int(queues, "total"), jsv_json_int(queues, "types"));
 	top = json_object_object_get(queues, "top");
 	wcount = snprintf(count, sizeof(count), "%" PRId64,
-			  get_int(queues, "others"));
+			  jsv_json_int(queues, "others"));
 	for (i = 0; i < array_len(top); i++) {
 		q = json_object_array_get_idx(top, i);
 		get_text(name, sizeof(name), q, "job_type");
 		n = strlen(name);
 		wname = n > wname ? n : wname;
 		n = snprintf(count, sizeof(count), "%" PRId64,
-			     get_int(q, "count"));
+			     jsv_json_int(q, "count"));
 		wcount = n > wcount ? n : wcount;
 	}
 	for (i = 0; i < array_len(top); i++) {
 		q = json_object_array_get_idx(top, i);
 		get_text(name, sizeof(name), q, "job_type");
-		card_line(name, get_int(q, "count"), wname, wcount);
+		card_line(name, jsv_json_int(q, "count"), wname, wcount);
 	}
-	if (get_int(queues, "others") > 0)
-		card_line("Others", get_int(queues, "others"), wname, wcount);
+	if (jsv_json_int(queues, "others") > 0)
+		card_line("Others", jsv_json_int(queues, "others"), wname,
+			  wcount);
 
 	schedules = json_object_object_get(end, "schedules");
 	if (schedules != NULL) {
 		get_text(name, sizeof(name), schedules, "status");
 		printf("Schedules: %" PRId64 ", %s\n",
-		       get_int(schedules, "total"), name);
+		       jsv_json_int(schedules, "total"), name);
 	}
 
 	workers = json_object_object_get(end, "workers");
 	printf("Workers: %" PRId64 "/%" PRId64 " busy, %" PRId64 " free\n",
-	       get_int(workers, "busy"), get_int(workers, "total"),
-	       get_int(workers, "free"));
+	       jsv_json_int(workers, "busy"), jsv_json_int(workers, "total"),
+	       jsv_json_int(workers, "free"));
 
 	get_text(name, sizeof(name), end, "redis");
 	if (name[0] != '\0')
@@ -282,12 +274,12 @@ static void show_workers(struct json_object *rows)
 /* "page P of Q, N things" of a paged answer's END, without a newline. */
 static void print_page(struct json_object *end, const char *noun)
 {
-	int64_t total = get_int(end, "total"), size = get_int(end, "page_size");
+	int64_t total = jsv_json_int(end, "total");
 
 	printf("page %" PRId64 " of %" PRId64 ", %" PRId64 " %s%s",
-	       get_int(end, "page"),
-	       total > 0 && size > 0 ? (total - 1) / size + 1 : 1, total, noun,
-	       total == 1 ? "" : "s");
+	       jsv_json_int(end, "page"),
+	       jsv_page_count(total, jsv_json_int(end, "page_size")), total,
+	       noun, total == 1 ? "" : "s");
 }
 
 /* The page of schedules, then "page P of Q, N schedules, Running". */
@@ -374,21 +366,18 @@ static void show_job(struct json_object *obj)
  */
 static void show_execution(struct json_object *end)
 {
-	static const char *const statuses[] = { "Pending", "Scheduled",
-						"Running", "Success",
-						"Error",   "Stopped" };
 	struct json_object *counts = json_object_object_get(end, "counts");
 	char text[VALUE_MAX];
-	size_t i;
+	int i;
 
 	get_text(text, sizeof(text), end, "execution_id");
 	printf("execution_id: %s\n", text);
 	get_text(text, sizeof(text), end, "status");
 	printf("status: %s\n", text);
-	printf("jobs: %" PRId64, get_int(end, "total"));
-	for (i = 0; i < JSV_ARRAY_SIZE(statuses); i++)
-		printf(", %s %" PRId64, statuses[i],
-		       get_int(counts, statuses[i]));
+	printf("jobs: %" PRId64, jsv_json_int(end, "total"));
+	for (i = 0; i < JSV_JOB_STATUS_MAX; i++)
+		printf(", %s %" PRId64, jsv_job_status_name(i),
+		       jsv_json_int(counts, jsv_job_status_name(i)));
 	printf("\n\n");
 	print_table(execution_job_cols, JSV_ARRAY_SIZE(execution_job_cols),
 		    json_object_object_get(end, "jobs"), "no jobs");

@@ -30,7 +30,7 @@ enum token_type {
 struct token {
 	enum token_type type;
 	const char *keyword; /* VALUE: its name in the choices, "<job id>" */
-	enum ctl_action action; /* set when matched, unless CTL_NONE */
+	enum jsv_cmd cmd; /* set when matched, unless CTL_NOCMD */
 	const struct token *next;
 	/*
 	 * Stores the word (VALUE, KEYWORD, ALL) or the option's argument
@@ -149,10 +149,10 @@ static int set_schedule_id(struct parse_result *res, const char *word)
 
 static int set_vendor_id(struct parse_result *res, const char *word)
 {
-	if (parse_int(word, -1, INT64_MAX, &res->vendor_id) == -1)
+	if (parse_int(word, JSV_VENDOR_ID_NONE, INT64_MAX, &res->vendor_id))
 		return fail(res,
-			    "--vendor-id \"%s\": expected an integer from -1",
-			    word);
+			    "--vendor-id \"%s\": expected an integer from %d",
+			    word, JSV_VENDOR_ID_NONE);
 	return 0;
 }
 
@@ -166,11 +166,11 @@ static int set_page(struct parse_result *res, const char *word)
 
 static int set_page_size(struct parse_result *res, const char *word)
 {
-	if (parse_int(word, 1, 100, &res->page_size) == -1)
+	if (parse_int(word, 1, JSV_PAGE_SIZE_MAX, &res->page_size) == -1)
 		return fail(
 			res,
-			"--page-size \"%s\": expected a number from 1 to 100",
-			word);
+			"--page-size \"%s\": expected a number from 1 to %d",
+			word, JSV_PAGE_SIZE_MAX);
 	return 0;
 }
 
@@ -291,160 +291,160 @@ static int add_params(struct parse_result *res, const char *word)
 }
 
 static const struct token t_end[] = {
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_types_more[] = {
-	{ VALUE, "<job type>", CTL_NONE, t_types_more, add_type },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ VALUE, "<job type>", CTL_NOCMD, t_types_more, add_type },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_types[] = {
-	{ ALL, "all", CTL_NONE, t_end, set_all },
-	{ VALUE, "<job type>", CTL_NONE, t_types_more, add_type },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ ALL, "all", CTL_NOCMD, t_end, set_all },
+	{ VALUE, "<job type>", CTL_NOCMD, t_types_more, add_type },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_queue[] = {
-	{ KEYWORD, "stop", CTL_QUEUE_STOP, t_types, NULL },
-	{ KEYWORD, "pause", CTL_QUEUE_PAUSE, t_types, NULL },
-	{ KEYWORD, "resume", CTL_QUEUE_RESUME, t_types, NULL },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "stop", JSV_CMD_QUEUE_STOP, t_types, NULL },
+	{ KEYWORD, "pause", JSV_CMD_QUEUE_PAUSE, t_types, NULL },
+	{ KEYWORD, "resume", JSV_CMD_QUEUE_RESUME, t_types, NULL },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_workers[] = {
-	{ ALL, "all", CTL_NONE, t_end, set_all },
-	{ VALUE, "<pool id>", CTL_NONE, t_end, set_pool },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ ALL, "all", CTL_NOCMD, t_end, set_all },
+	{ VALUE, "<pool id>", CTL_NOCMD, t_end, set_pool },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_worker_ids_more[] = {
-	{ VALUE, "<worker id>", CTL_NONE, t_worker_ids_more, add_worker },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ VALUE, "<worker id>", CTL_NOCMD, t_worker_ids_more, add_worker },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_worker_ids[] = {
-	{ ALL, "all", CTL_NONE, t_end, set_all },
-	{ VALUE, "<worker id>", CTL_NONE, t_worker_ids_more, add_worker },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ ALL, "all", CTL_NOCMD, t_end, set_all },
+	{ VALUE, "<worker id>", CTL_NOCMD, t_worker_ids_more, add_worker },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_worker[] = {
-	{ KEYWORD, "free", CTL_WORKER_FREE, t_worker_ids, NULL },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "free", JSV_CMD_WORKER_FREE, t_worker_ids, NULL },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_submit_opts[] = {
-	{ OPTION, "--param", CTL_NONE, t_submit_opts, add_param },
-	{ OPTION, "--params", CTL_NONE, t_submit_opts, add_params },
-	{ KEYWORD, "--unique", CTL_NONE, t_submit_opts, set_unique },
-	{ OPTION, "--execution", CTL_NONE, t_submit_opts, set_execution },
-	{ OPTION, "--at", CTL_NONE, t_submit_opts, set_at },
-	{ OPTION, "--in", CTL_NONE, t_submit_opts, set_in },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ OPTION, "--param", CTL_NOCMD, t_submit_opts, add_param },
+	{ OPTION, "--params", CTL_NOCMD, t_submit_opts, add_params },
+	{ KEYWORD, "--unique", CTL_NOCMD, t_submit_opts, set_unique },
+	{ OPTION, "--execution", CTL_NOCMD, t_submit_opts, set_execution },
+	{ OPTION, "--at", CTL_NOCMD, t_submit_opts, set_at },
+	{ OPTION, "--in", CTL_NOCMD, t_submit_opts, set_in },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_submit[] = {
-	{ OPTION, "--from", CTL_NONE, t_end, set_from },
-	{ VALUE, "<job type>", CTL_NONE, t_submit_opts, set_type },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ OPTION, "--from", CTL_NOCMD, t_end, set_from },
+	{ VALUE, "<job type>", CTL_NOCMD, t_submit_opts, set_type },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_schedules_opts[] = {
-	{ OPTION, "--page", CTL_NONE, t_schedules_opts, set_page },
-	{ OPTION, "--page-size", CTL_NONE, t_schedules_opts, set_page_size },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ OPTION, "--page", CTL_NOCMD, t_schedules_opts, set_page },
+	{ OPTION, "--page-size", CTL_NOCMD, t_schedules_opts, set_page_size },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_schedules[] = {
-	{ KEYWORD, "pause", CTL_SCHEDULES_PAUSE, t_end, NULL },
-	{ KEYWORD, "resume", CTL_SCHEDULES_RESUME, t_end, NULL },
-	{ OPTION, "--page", CTL_NONE, t_schedules_opts, set_page },
-	{ OPTION, "--page-size", CTL_NONE, t_schedules_opts, set_page_size },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "pause", JSV_CMD_SCHEDULES_PAUSE, t_end, NULL },
+	{ KEYWORD, "resume", JSV_CMD_SCHEDULES_RESUME, t_end, NULL },
+	{ OPTION, "--page", CTL_NOCMD, t_schedules_opts, set_page },
+	{ OPTION, "--page-size", CTL_NOCMD, t_schedules_opts, set_page_size },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_schedule_opts[] = {
-	{ OPTION, "--vendor-id", CTL_NONE, t_schedule_opts, set_vendor_id },
-	{ OPTION, "--param", CTL_NONE, t_schedule_opts, add_param },
-	{ OPTION, "--params", CTL_NONE, t_schedule_opts, add_params },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ OPTION, "--vendor-id", CTL_NOCMD, t_schedule_opts, set_vendor_id },
+	{ OPTION, "--param", CTL_NOCMD, t_schedule_opts, add_param },
+	{ OPTION, "--params", CTL_NOCMD, t_schedule_opts, add_params },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_schedule_cron[] = {
-	{ VALUE, "<cron>", CTL_NONE, t_schedule_opts, set_cron },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ VALUE, "<cron>", CTL_NOCMD, t_schedule_opts, set_cron },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_schedule_type[] = {
-	{ VALUE, "<job type>", CTL_NONE, t_schedule_cron, set_type },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ VALUE, "<job type>", CTL_NOCMD, t_schedule_cron, set_type },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_schedule_id[] = {
-	{ VALUE, "<schedule id>", CTL_NONE, t_end, set_schedule_id },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ VALUE, "<schedule id>", CTL_NOCMD, t_end, set_schedule_id },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_schedule[] = {
-	{ KEYWORD, "add", CTL_SCHEDULE_ADD, t_schedule_type, NULL },
-	{ KEYWORD, "del", CTL_SCHEDULE_DEL, t_schedule_id, NULL },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "add", JSV_CMD_SCHEDULE_ADD, t_schedule_type, NULL },
+	{ KEYWORD, "del", JSV_CMD_SCHEDULE_DEL, t_schedule_id, NULL },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_job_id[] = {
-	{ VALUE, "<job id>", CTL_NONE, t_end, set_job_id },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ VALUE, "<job id>", CTL_NOCMD, t_end, set_job_id },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_log_opts[] = {
-	{ KEYWORD, "-f", CTL_NONE, t_end, set_follow },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "-f", CTL_NOCMD, t_end, set_follow },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_log_id[] = {
-	{ KEYWORD, "-f", CTL_NONE, t_job_id, set_follow },
-	{ VALUE, "<job id>", CTL_NONE, t_log_opts, set_job_id },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "-f", CTL_NOCMD, t_job_id, set_follow },
+	{ VALUE, "<job id>", CTL_NOCMD, t_log_opts, set_job_id },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_job[] = {
-	{ KEYWORD, "show", CTL_JOB_SHOW, t_job_id, NULL },
-	{ KEYWORD, "stop", CTL_JOB_STOP, t_job_id, NULL },
-	{ KEYWORD, "log", CTL_JOB_LOG, t_log_id, NULL },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "show", JSV_CMD_JOB_SHOW, t_job_id, NULL },
+	{ KEYWORD, "stop", JSV_CMD_JOB_STOP, t_job_id, NULL },
+	{ KEYWORD, "log", JSV_CMD_JOB_LOG, t_log_id, NULL },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_execution_opts[] = {
-	{ OPTION, "--page", CTL_NONE, t_execution_opts, set_page },
-	{ OPTION, "--page-size", CTL_NONE, t_execution_opts, set_page_size },
-	{ ENDTOKEN, "", CTL_NONE, NULL, NULL },
+	{ OPTION, "--page", CTL_NOCMD, t_execution_opts, set_page },
+	{ OPTION, "--page-size", CTL_NOCMD, t_execution_opts, set_page_size },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_execution_id[] = {
-	{ VALUE, "<execution id>", CTL_NONE, t_execution_opts,
+	{ VALUE, "<execution id>", CTL_NOCMD, t_execution_opts,
 	  set_execution_id },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_execution[] = {
-	{ KEYWORD, "show", CTL_EXECUTION_SHOW, t_execution_id, NULL },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "show", JSV_CMD_EXECUTION_SHOW, t_execution_id, NULL },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static const struct token t_main[] = {
-	{ KEYWORD, "status", CTL_STATUS, t_end, NULL },
-	{ KEYWORD, "queues", CTL_QUEUES, t_end, NULL },
-	{ KEYWORD, "queue", CTL_NONE, t_queue, NULL },
-	{ KEYWORD, "schedules", CTL_SCHEDULES, t_schedules, NULL },
-	{ KEYWORD, "schedule", CTL_NONE, t_schedule, NULL },
-	{ KEYWORD, "pools", CTL_POOLS, t_end, NULL },
-	{ KEYWORD, "workers", CTL_WORKERS, t_workers, NULL },
-	{ KEYWORD, "worker", CTL_NONE, t_worker, NULL },
-	{ KEYWORD, "submit", CTL_SUBMIT, t_submit, NULL },
-	{ KEYWORD, "job", CTL_NONE, t_job, NULL },
-	{ KEYWORD, "execution", CTL_NONE, t_execution, NULL },
-	{ NOTOKEN, "", CTL_NONE, NULL, NULL },
+	{ KEYWORD, "status", JSV_CMD_STATUS, t_end, NULL },
+	{ KEYWORD, "queues", JSV_CMD_QUEUES, t_end, NULL },
+	{ KEYWORD, "queue", CTL_NOCMD, t_queue, NULL },
+	{ KEYWORD, "schedules", JSV_CMD_SCHEDULES, t_schedules, NULL },
+	{ KEYWORD, "schedule", CTL_NOCMD, t_schedule, NULL },
+	{ KEYWORD, "pools", JSV_CMD_POOLS, t_end, NULL },
+	{ KEYWORD, "workers", JSV_CMD_WORKERS, t_workers, NULL },
+	{ KEYWORD, "worker", CTL_NOCMD, t_worker, NULL },
+	{ KEYWORD, "submit", JSV_CMD_SUBMIT, t_submit, NULL },
+	{ KEYWORD, "job", CTL_NOCMD, t_job, NULL },
+	{ KEYWORD, "execution", CTL_NOCMD, t_execution, NULL },
+	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
 static bool table_end(const struct token *t)
@@ -532,8 +532,8 @@ static const struct token *match_token(struct parse_result *res,
 /* Checks and completes what the whole command line gives. */
 static int finish(struct parse_result *res)
 {
-	if (res->action != CTL_SCHEDULE_ADD &&
-	    (res->action != CTL_SUBMIT || res->from != NULL))
+	if (res->cmd != JSV_CMD_SCHEDULE_ADD &&
+	    (res->cmd != JSV_CMD_SUBMIT || res->from != NULL))
 		return 0;
 	if (res->params == NULL)
 		res->params = json_object_new_object();
@@ -552,13 +552,14 @@ int parser_parse(int argc, char *argv[], struct parse_result *res)
 	int i;
 
 	memset(res, 0, sizeof(*res));
-	res->vendor_id = -1;
+	res->cmd = CTL_NOCMD;
+	res->vendor_id = JSV_VENDOR_ID_NONE;
 	for (i = 0; i < argc; i++) {
 		t = match_token(res, table, argv[i]);
 		if (t == NULL)
 			return -1;
-		if (t->action != CTL_NONE)
-			res->action = t->action;
+		if (t->cmd != CTL_NOCMD)
+			res->cmd = t->cmd;
 		if (t->type == OPTION) {
 			if (++i == argc)
 				return fail(res, "%s needs an argument",
@@ -579,6 +580,41 @@ int parser_parse(int argc, char *argv[], struct parse_result *res)
 		return -1;
 	}
 	return finish(res);
+}
+
+/*
+ * Looks for the keywords that select cmd, from table on: the words so far
+ * are in buf, those found are appended.  Options (keywords starting with
+ * '-') are not followed; depth bounds the walk through tables that repeat.
+ */
+static bool find_words(const struct token *table, enum jsv_cmd cmd, char *buf,
+		       size_t size, int depth)
+{
+	const struct token *t;
+	size_t len = strlen(buf);
+
+	for (t = table; depth > 0 && !table_end(t); t++) {
+		if (t->type != KEYWORD || t->keyword[0] == '-')
+			continue;
+		snprintf(buf + len, size - len, "%s%s", len > 0 ? " " : "",
+			 t->keyword);
+		if (t->cmd == cmd ||
+		    (t->next != NULL &&
+		     find_words(t->next, cmd, buf, size, depth - 1)))
+			return true;
+		buf[len] = '\0';
+	}
+	return false;
+}
+
+int parser_words(enum jsv_cmd cmd, char *buf, size_t size)
+{
+	if (size == 0)
+		return -1;
+	buf[0] = '\0';
+	if (cmd >= JSV_CMD_MAX)
+		return -1;
+	return find_words(t_main, cmd, buf, size, 4) ? 0 : -1;
 }
 
 void parser_free(struct parse_result *res)

@@ -66,9 +66,7 @@ static size_t json_size(struct json_object *o)
 {
 	size_t len;
 
-	json_object_to_json_string_length(
-		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-		&len);
+	json_object_to_json_string_length(o, JSV_JSON_TO_STRING, &len);
 	return len;
 }
 
@@ -224,31 +222,28 @@ static int send_batch(struct submit *s)
 {
 	struct json_object *req, *records, *end, *rec;
 	size_t i, n, answered = 0, first = s->lines[0];
+	struct jsv_call_err err;
 	const char *text;
 	int64_t index;
-	char err[512];
 	int rc = 0;
 
 	if (s->njobs == 0)
 		return 0;
 	req = json_object_new_object();
-	json_object_object_add(req, "cmd", json_object_new_string("submit"));
 	json_object_object_add(req, "jobs", s->jobs);
 	n = s->njobs;
 	s->jobs = json_object_new_array();
 	s->njobs = 0;
 	s->bytes = s->empty;
-	records = json_object_new_array();
-	if (ctl_request(s->c, req, records, &end, err, sizeof(err)) == -1) {
+	if (jsv_call(s->c, JSV_CMD_SUBMIT, req, &records, &end, &err) == -1) {
 		if (!s->from)
-			log_warnx("%s", err);
+			log_warnx("%s", err.text);
 		else if (n == 1)
-			log_warnx("line %zu: %s", first, err);
+			log_warnx("line %zu: %s", first, err.text);
 		else
 			log_warnx("lines %zu-%zu: %s", first, s->lines[n - 1],
-				  err);
+				  err.text);
 		s->failed += n;
-		json_object_put(records);
 		return -1;
 	}
 	for (i = 0; i < json_object_array_length(records); i++) {
@@ -346,8 +341,7 @@ int submit_run(struct jsv_client *c, const struct parse_result *res,
 	s->out = out;
 	s->from = res->from != NULL;
 	s->jobs = json_object_new_array();
-	empty = json_object_new_object();
-	json_object_object_add(empty, "cmd", json_object_new_string("submit"));
+	empty = jsv_request_new(JSV_CMD_SUBMIT);
 	json_object_object_add(empty, "jobs", json_object_new_array());
 	s->empty = s->bytes = json_size(empty);
 	json_object_put(empty);

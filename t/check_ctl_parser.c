@@ -7,6 +7,7 @@
 
 #include <check.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -61,18 +62,18 @@ static void teardown(void)
 START_TEST(test_simple_commands)
 {
 	ck_assert_int_eq(parse("status", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_STATUS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_STATUS);
 	ck_assert_int_eq(parse("queues", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUES);
 	ck_assert_int_eq(parse("pools", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_POOLS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_POOLS);
 }
 END_TEST
 
 START_TEST(test_queue)
 {
 	ck_assert_int_eq(parse("queue", "stop", "IMAGE_SCAN", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_STOP);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_STOP);
 	ck_assert_uint_eq(res.nnames, 1);
 	ck_assert_str_eq(res.names[0], "IMAGE_SCAN");
 	ck_assert(!res.all);
@@ -80,13 +81,13 @@ START_TEST(test_queue)
 	ck_assert_int_eq(parse("queue", "pause", "IMAGE_SCAN", "WEBHOOK",
 			       "P2P_PREHEAT", NULL),
 			 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_PAUSE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_PAUSE);
 	ck_assert_uint_eq(res.nnames, 3);
 	ck_assert_str_eq(res.names[1], "WEBHOOK");
 	ck_assert_str_eq(res.names[2], "P2P_PREHEAT");
 
 	ck_assert_int_eq(parse("queue", "resume", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_RESUME);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_RESUME);
 	ck_assert(res.all);
 	ck_assert_uint_eq(res.nnames, 0);
 }
@@ -95,7 +96,7 @@ END_TEST
 START_TEST(test_workers)
 {
 	ck_assert_int_eq(parse("workers", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKERS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKERS);
 	ck_assert_ptr_null(res.id);
 	ck_assert(!res.all);
 
@@ -115,7 +116,7 @@ END_TEST
 START_TEST(test_worker_free)
 {
 	ck_assert_int_eq(parse("worker", "free", "w1", "w2", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKER_FREE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKER_FREE);
 	ck_assert_uint_eq(res.nnames, 2);
 	ck_assert_str_eq(res.names[0], "w1");
 	ck_assert_str_eq(res.names[1], "w2");
@@ -131,14 +132,14 @@ END_TEST
 START_TEST(test_job)
 {
 	ck_assert_int_eq(parse("job", "show", JOB_ID, NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_SHOW);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_SHOW);
 	ck_assert_str_eq(res.id, JOB_ID);
 
 	ck_assert_int_eq(parse("job", "stop", JOB_ID, NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_STOP);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_STOP);
 
 	ck_assert_int_eq(parse("job", "log", JOB_ID, NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_LOG);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_LOG);
 	ck_assert(!res.follow);
 
 	ck_assert_int_eq(parse("job", "log", JOB_ID, "-f", NULL), 0);
@@ -146,7 +147,7 @@ START_TEST(test_job)
 
 	/* -f may come before the id too. */
 	ck_assert_int_eq(parse("job", "log", "-f", JOB_ID, NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_LOG);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_LOG);
 	ck_assert_str_eq(res.id, JOB_ID);
 	ck_assert(res.follow);
 
@@ -158,7 +159,7 @@ END_TEST
 START_TEST(test_execution)
 {
 	ck_assert_int_eq(parse("execution", "show", "exec-42", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_EXECUTION_SHOW);
+	ck_assert_int_eq(res.cmd, JSV_CMD_EXECUTION_SHOW);
 	ck_assert_str_eq(res.id, "exec-42");
 }
 END_TEST
@@ -166,7 +167,7 @@ END_TEST
 START_TEST(test_submit)
 {
 	ck_assert_int_eq(parse("submit", "IMAGE_SCAN", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SUBMIT);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SUBMIT);
 	ck_assert_str_eq(res.type, "IMAGE_SCAN");
 	ck_assert_ptr_null(res.from);
 	ck_assert(!res.unique);
@@ -186,7 +187,7 @@ END_TEST
 START_TEST(test_submit_from)
 {
 	ck_assert_int_eq(parse("submit", "--from", "jobs.jsonl", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SUBMIT);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SUBMIT);
 	ck_assert_str_eq(res.from, "jobs.jsonl");
 	ck_assert_ptr_null(res.type);
 
@@ -202,22 +203,22 @@ END_TEST
 START_TEST(test_prefixes)
 {
 	ck_assert_int_eq(parse("st", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_STATUS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_STATUS);
 	ck_assert_int_eq(parse("sub", "SLACK", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SUBMIT);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SUBMIT);
 	ck_assert_int_eq(parse("p", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_POOLS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_POOLS);
 	ck_assert_int_eq(parse("e", "sh", "x", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_EXECUTION_SHOW);
+	ck_assert_int_eq(res.cmd, JSV_CMD_EXECUTION_SHOW);
 	ck_assert_int_eq(parse("j", "l", JOB_ID, "-f", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_JOB_LOG);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_LOG);
 	ck_assert(res.follow);
 	ck_assert_int_eq(parse("queue", "pa", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_PAUSE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_PAUSE);
 	ck_assert_int_eq(parse("queue", "r", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_RESUME);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_RESUME);
 	ck_assert_int_eq(parse("worker", "f", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKER_FREE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKER_FREE);
 	ck_assert_int_eq(parse("submit", "SLACK", "--u", "--ex", "e", NULL), 0);
 	ck_assert(res.unique);
 	ck_assert_str_eq(res.execution_id, "e");
@@ -228,35 +229,35 @@ START_TEST(test_prefixes)
 	ck_assert_int_eq(parse("submit", "SLACK", "--i", "1m", NULL), 0);
 	ck_assert_int_gt(res.run_at, 0);
 	ck_assert_int_eq(parse("schedules", "p", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES_PAUSE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES_PAUSE);
 	ck_assert_int_eq(parse("schedules", "r", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES_RESUME);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES_RESUME);
 	ck_assert_int_eq(parse("schedules", "--page-s", "5", NULL), 0);
 	ck_assert_int_eq(res.page_size, 5);
 	ck_assert_int_eq(parse("schedule", "a", "SLACK", "* * * * *", "--v",
 			       "3", NULL),
 			 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_ADD);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_ADD);
 	ck_assert_int_eq(res.vendor_id, 3);
 	ck_assert_int_eq(parse("schedule", "d", "1", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_DEL);
 }
 END_TEST
 
 START_TEST(test_exact_wins)
 {
 	ck_assert_int_eq(parse("queue", "stop", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUE_STOP);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUE_STOP);
 	ck_assert_int_eq(parse("queues", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_QUEUES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_QUEUES);
 	ck_assert_int_eq(parse("worker", "free", "all", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKER_FREE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKER_FREE);
 	ck_assert_int_eq(parse("workers", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_WORKERS);
+	ck_assert_int_eq(res.cmd, JSV_CMD_WORKERS);
 	ck_assert_int_eq(parse("schedule", "del", "3", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_DEL);
 	ck_assert_int_eq(parse("schedules", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES);
 	ck_assert_int_eq(parse("schedules", "--page", "2", NULL), 0);
 	ck_assert_int_eq(res.page, 2);
 	ck_assert_int_eq(res.page_size, 0);
@@ -469,14 +470,14 @@ END_TEST
 START_TEST(test_schedules)
 {
 	ck_assert_int_eq(parse("schedules", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES);
 	ck_assert_int_eq(res.page, 0);
 	ck_assert_int_eq(res.page_size, 0);
 
 	ck_assert_int_eq(parse("schedules", "--page", "3", "--page-size", "20",
 			       NULL),
 			 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES);
 	ck_assert_int_eq(res.page, 3);
 	ck_assert_int_eq(res.page_size, 20);
 
@@ -487,9 +488,9 @@ START_TEST(test_schedules)
 	ck_assert_int_eq(res.page_size, 100);
 
 	ck_assert_int_eq(parse("schedules", "pause", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES_PAUSE);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES_PAUSE);
 	ck_assert_int_eq(parse("schedules", "resume", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULES_RESUME);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULES_RESUME);
 }
 END_TEST
 
@@ -498,7 +499,7 @@ START_TEST(test_schedule_add)
 	ck_assert_int_eq(parse("schedule", "add", "GARBAGE_COLLECTION",
 			       "0 */5 * * * *", NULL),
 			 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_ADD);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_ADD);
 	ck_assert_str_eq(res.type, "GARBAGE_COLLECTION");
 	ck_assert_str_eq(res.cron, "0 */5 * * * *");
 	ck_assert_int_eq(res.vendor_id, -1);
@@ -532,7 +533,7 @@ END_TEST
 START_TEST(test_schedule_del)
 {
 	ck_assert_int_eq(parse("schedule", "del", "7", NULL), 0);
-	ck_assert_int_eq(res.action, CTL_SCHEDULE_DEL);
+	ck_assert_int_eq(res.cmd, JSV_CMD_SCHEDULE_DEL);
 	ck_assert_int_eq(res.schedule_id, 7);
 	ck_assert_int_eq(parse("schedule", "del", "9223372036854775807", NULL),
 			 0);
@@ -946,6 +947,107 @@ START_TEST(test_job_new)
 }
 END_TEST
 
+/* The catalogue against jobsvc-ctl: its table, its parser, its man page */
+
+/* Whether text (a line of the man page) starts with words, whole. */
+static bool starts_with_words(const char *text, const char *words)
+{
+	size_t n = strlen(words);
+
+	return strncmp(text, words, n) == 0 &&
+	       (text[n] == '\0' || text[n] == ' ' || text[n] == '\n');
+}
+
+/*
+ * Whether the man page has an entry for the command the words select: a
+ * ".It Cm words ..." line, or ".Cm words ..." first in an ".It Xo" block.
+ */
+static bool man_has_entry(const char *man, const char *words)
+{
+	const char *line, *prev = "";
+
+	for (line = man; *line != '\0'; line = strchr(line, '\n') + 1) {
+		if (strncmp(line, ".It Cm ", 7) == 0 &&
+		    starts_with_words(line + 7, words))
+			return true;
+		if (strncmp(prev, ".It Xo\n", 7) == 0 &&
+		    strncmp(line, ".Cm ", 4) == 0 &&
+		    starts_with_words(line + 4, words))
+			return true;
+		prev = line;
+		if (strchr(line, '\n') == NULL)
+			break;
+	}
+	return false;
+}
+
+static char *read_man_page(void)
+{
+	const char *srcdir = getenv("srcdir");
+	char path[4096], *text;
+	long len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/ctl/jobsvc-ctl.8",
+		 srcdir != NULL ? srcdir : ".");
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: cannot open", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	ck_assert_int_gt(len, 0);
+	rewind(f);
+	text = xmalloc((size_t)len + 1);
+	ck_assert_int_eq(fread(text, 1, (size_t)len, f), (size_t)len);
+	text[len] = '\0';
+	fclose(f);
+	return text;
+}
+
+START_TEST(test_catalogue_covered)
+{
+	char *man = read_man_page(), words[128];
+	const char *name;
+	int cmd;
+
+	for (cmd = 0; cmd < JSV_CMD_MAX; cmd++) {
+		name = jsv_command(cmd)->name;
+		ck_assert_msg(ctl_has_command(cmd),
+			      "%s has no entry in jobsvc-ctl's command table",
+			      name);
+		ck_assert_msg(parser_words(cmd, words, sizeof(words)) == 0,
+			      "no jobsvc-ctl keyword selects %s", name);
+		ck_assert_msg(man_has_entry(man, words),
+			      "jobsvc-ctl.8 has no entry for \"%s\" (%s)",
+			      words, name);
+	}
+	ck_assert(!ctl_has_command(CTL_NOCMD));
+	free(man);
+}
+END_TEST
+
+START_TEST(test_words)
+{
+	char words[128];
+
+	ck_assert_int_eq(parser_words(JSV_CMD_QUEUE_STOP, words, sizeof(words)),
+			 0);
+	ck_assert_str_eq(words, "queue stop");
+	ck_assert_int_eq(parser_words(JSV_CMD_SCHEDULES, words, sizeof(words)),
+			 0);
+	ck_assert_str_eq(words, "schedules");
+	ck_assert_int_eq(parser_words(JSV_CMD_SCHEDULES_RESUME, words,
+				      sizeof(words)),
+			 0);
+	ck_assert_str_eq(words, "schedules resume");
+	ck_assert_int_eq(parser_words(CTL_NOCMD, words, sizeof(words)), -1);
+	ck_assert_str_eq(words, "");
+	ck_assert(man_has_entry(".It Xo\n.Cm job log Ar id\n", "job log"));
+	ck_assert(man_has_entry(".Pp\n.It Cm queue stop Ar t\n", "queue stop"));
+	ck_assert(!man_has_entry(".It Cm queues\n", "queue"));
+	ck_assert(!man_has_entry(".Cm queue stop\n", "queue stop"));
+}
+END_TEST
+
 static Suite *ctl_parser_suite(void)
 {
 	Suite *s = suite_create("ctl_parser");
@@ -985,6 +1087,11 @@ static Suite *ctl_parser_suite(void)
 	tcase_add_test(tc, test_line_errors);
 	tcase_add_test(tc, test_line_nul);
 	tcase_add_test(tc, test_job_new);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("catalogue");
+	tcase_add_test(tc, test_catalogue_covered);
+	tcase_add_test(tc, test_words);
 	suite_add_tcase(s, tc);
 	return s;
 }
