@@ -43,7 +43,8 @@ JSV_INTEG_TESTS = \
 	t/integ/conn-limits.sh \
 	t/integ/redis-password.sh \
 	t/integ/execution-large.sh \
-	t/integ/pool-identity.sh
+	t/integ/pool-identity.sh \
+	t/integ/many-types.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
