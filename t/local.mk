@@ -71,4 +71,4 @@ AM_TESTS_ENVIRONMENT = \
 
 EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_TEST_HANDLERS) \
 	t/lib.sh t/faultproxy.py t/peer.py t/run-tests t/bench/bench.sh \
-	t/bench/stamp.c t/bench/stop-bench.sh
+	t/bench/stamp.c t/bench/stop-bench.sh t/bench/types-bench.sh
