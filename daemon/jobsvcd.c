@@ -147,7 +147,6 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 	oc->redis = oc->redis_path = oc->redis_host = NULL;
 	oc->redis_password = oc->namespace = oc->log_dir = NULL;
 	jsvd->conf = nc;
-	jsvd->rr = 0;
 	queue_reload(oc, nc);
 	config_free(oc);
 	control_reload();

@@ -97,7 +97,7 @@ struct jsvd {
 	bool draining; /* SIGTERM: claim nothing more */
 	struct worker *workers; /* conf->workers slots */
 	unsigned nworkers;
-	unsigned rr; /* queue index where the next claim starts */
+	char claim_after[65]; /* the next claim starts after this job type */
 };
 
 extern struct jsvd *jsvd;

@@ -24,11 +24,13 @@ int pool_register(void)
 	struct jsvd_conf *conf = jsvd->conf;
 	struct queue_conf *q;
 	const char **argv;
-	char pid[16], conc[16], crash[16];
+	char pid[16], conc[16], crash[16], (*caps)[16];
 	redisReply *r;
 	int argc = 0, rv = 0;
+	size_t i = 0;
 
-	argv = xreallocarray(NULL, conf->nqueues + 6, sizeof(*argv));
+	argv = xreallocarray(NULL, 2 * conf->nqueues + 6, sizeof(*argv));
+	caps = xreallocarray(NULL, conf->nqueues + 1, sizeof(*caps));
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	snprintf(conc, sizeof(conc), "%u", jsvd->nworkers);
 	snprintf(crash, sizeof(crash), "%u", conf->crash_retries);
@@ -38,9 +40,13 @@ int pool_register(void)
 	argv[argc++] = conc;
 	argv[argc++] = jsvd->identity;
 	argv[argc++] = crash;
-	TAILQ_FOREACH(q, &conf->queues, entry)
+	TAILQ_FOREACH(q, &conf->queues, entry) {
+		snprintf(caps[i], sizeof(caps[i]), "%u", q->max_concurrency);
 		argv[argc++] = q->name;
+		argv[argc++] = caps[i++];
+	}
 	r = redis_script(SCRIPT_POOL_REGISTER, argc, argv);
+	free(caps);
 	free(argv);
 	if (!r)
 		return -EIO;

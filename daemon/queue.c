@@ -459,8 +459,14 @@ int queue_pause(const char *type, bool pause)
 	if (!r)
 		return -EIO;
 	freeReplyObject(r);
-	if (!pause)
-		redis_notify("job %s", type);
+	if (pause)
+		return 0;
+	/* Claims dropped it from the ready set while it was paused. */
+	r = redis_cmd("ZADD %s 0 %s", redis_key("ready"), type);
+	if (!r)
+		return -EIO;
+	freeReplyObject(r);
+	redis_notify("job %s", type);
 	return 0;
 }
 

@@ -133,35 +133,15 @@ static uint64_t worker_backoff(const struct worker *w)
 }
 
 /*
- * The arguments that claim a job for w: pool, worker, a new token, then the
- * queues to try, round-robin from the one after the queue served last, so
- * that a long queue cannot starve the others.  argv has room for
- * worker_claim_argc() entries; caps for one per queue.
+ * The arguments that claim a job for w, after the pool: worker, a new
+ * token, and the job type claimed last, where the claim starts looking.
  */
-static size_t worker_claim_argc(void)
+static void worker_claim_args(struct worker *w, const char *argv[3])
 {
-	return 3 + 2 * jsvd->conf->nqueues;
-}
-
-static size_t worker_claim_args(struct worker *w, const char **argv,
-				char (*caps)[16])
-{
-	const struct jsvd_conf *conf = jsvd->conf;
-	struct queue_conf *q;
-	size_t nq = conf->nqueues, i = 0, k, argc = 0;
-
 	job_random_hex(w->token, 16);
-	argv[argc++] = jsvd->pool_id;
-	argv[argc++] = w->id;
-	argv[argc++] = w->token;
-	TAILQ_FOREACH(q, &conf->queues, entry) {
-		k = (i + nq - jsvd->rr % nq) % nq;
-		snprintf(caps[k], sizeof(caps[k]), "%u", q->max_concurrency);
-		argv[3 + 2 * k] = q->name;
-		argv[3 + 2 * k + 1] = caps[k];
-		i++;
-	}
-	return argc + 2 * nq;
+	argv[0] = w->id;
+	argv[1] = w->token;
+	argv[2] = jsvd->claim_after;
 }
 
 /*
@@ -172,9 +152,7 @@ static size_t worker_claim_args(struct worker *w, const char **argv,
  */
 static int worker_take(struct worker *w, const redisReply *r)
 {
-	const struct queue_conf *q;
 	redisReply *const *e;
-	size_t i = 0;
 
 	if (r->type == REDIS_REPLY_NIL)
 		return 0;
@@ -190,11 +168,8 @@ static int worker_take(struct worker *w, const redisReply *r)
 	e = r->element;
 	snprintf(w->job_id, sizeof(w->job_id), "%s", e[0]->str);
 	snprintf(w->job_name, sizeof(w->job_name), "%s", e[1]->str);
-	TAILQ_FOREACH(q, &jsvd->conf->queues, entry) {
-		i++;
-		if (strcmp(q->name, w->job_name) == 0)
-			jsvd->rr = i % jsvd->conf->nqueues;
-	}
+	snprintf(jsvd->claim_after, sizeof(jsvd->claim_after), "%s",
+		 e[1]->str);
 	w->attempt = (long)e[3]->integer;
 	worker_spawn(w, e[2]->str, w->attempt, e[4]->str);
 	return 1;
@@ -211,15 +186,12 @@ static int worker_take(struct worker *w, const redisReply *r)
  */
 static redisReply *worker_record(struct worker *w, bool chain)
 {
-	size_t nclaim = worker_claim_argc(), argc = 7, i;
-	char backoff[24], token[sizeof(w->token)], (*caps)[16];
-	const char **argv, **cargv;
+	char backoff[24], token[sizeof(w->token)];
+	const char *argv[9], *cargv[3];
 	const char *st;
 	redisReply *r;
+	size_t argc = 7;
 
-	argv = xreallocarray(NULL, 7 + nclaim, sizeof(*argv));
-	cargv = xreallocarray(NULL, nclaim, sizeof(*cargv));
-	caps = xreallocarray(NULL, jsvd->conf->nqueues + 1, sizeof(*caps));
 	memcpy(token, w->token, sizeof(token));
 	snprintf(backoff, sizeof(backoff), "%llu",
 		 (unsigned long long)worker_backoff(w));
@@ -231,15 +203,12 @@ static redisReply *worker_record(struct worker *w, bool chain)
 	argv[5] = w->error ? w->error : "";
 	argv[6] = backoff;
 	if (chain && !jsvd->draining && jsvd->conf->nqueues) {
-		/* The new token and the queues; pool and worker are known. */
-		worker_claim_args(w, cargv, caps);
-		for (i = 2; i < nclaim; i++)
-			argv[argc++] = cargv[i];
+		/* The new token and the type; pool and worker are known. */
+		worker_claim_args(w, cargv);
+		argv[argc++] = cargv[1];
+		argv[argc++] = cargv[2];
 	}
 	r = redis_script(SCRIPT_FINISH, argc, argv);
-	free(caps);
-	free(cargv);
-	free(argv);
 	if (!r) {
 		memcpy(w->token, token, sizeof(token));
 		log_warnx("job %s: Redis unavailable, result %s kept until it "
@@ -393,18 +362,12 @@ static void worker_free_slot(struct worker *w)
 /* Claims one job for w: 1 when one was taken, 0 when none, -EIO. */
 static int worker_claim(struct worker *w)
 {
-	const char **argv;
-	char(*caps)[16];
+	const char *argv[4] = { jsvd->pool_id };
 	redisReply *r;
-	size_t argc;
 	int rv;
 
-	argv = xreallocarray(NULL, worker_claim_argc(), sizeof(*argv));
-	caps = xreallocarray(NULL, jsvd->conf->nqueues + 1, sizeof(*caps));
-	argc = worker_claim_args(w, argv, caps);
-	r = redis_script(SCRIPT_CLAIM, argc, argv);
-	free(caps);
-	free(argv);
+	worker_claim_args(w, argv + 1);
+	r = redis_script(SCRIPT_CLAIM, 4, argv);
 	if (!r)
 		return -EIO;
 	rv = worker_take(w, r);

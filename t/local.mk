@@ -53,4 +53,4 @@ EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
 	t/faultproxy.py t/peer.py t/dash-form.py t/run-tests \
 	t/browser/cdp.py t/browser/dash-browser.py t/browser/screenshot.sh \
 	t/bench/bench.sh t/bench/stamp.c t/bench/stop-bench.sh \
-	t/bench/dash-bench.sh packaging/screenshot.png
+	t/bench/dash-bench.sh t/bench/types-bench.sh packaging/screenshot.png

@@ -1,7 +1,9 @@
 #!lua flags=allow-oom
 -- heartbeat: ARGV ns, pool id, dead timeout (ms), crash retries.  Renews
 -- this pool's heartbeat, recovers the jobs of pools whose heartbeat is
--- older than the timeout, and forgets pools dead for more than an hour.
+-- older than the timeout, forgets pools dead for more than an hour, and
+-- puts back in the ready set the job types of this pool that have Pending
+-- jobs and are not paused (see ready in prelude.lua).
 -- Returns the number of jobs recovered, or an error "NOPOOL" when this pool
 -- was itself declared dead.
 --
@@ -37,6 +39,9 @@ local old = redis.call('ZRANGEBYSCORE', p .. 'pools', '-inf',
   now_ms - 3600000, 'LIMIT', 0, 100)
 for _, d in ipairs(old) do
   redis.call('ZREM', p .. 'pools', d)
-  redis.call('DEL', p .. 'pool:' .. d)
+  redis.call('DEL', p .. 'pool:' .. d, p .. 'pool:' .. d .. ':queues')
+end
+for _, ty in ipairs(redis.call('HKEYS', pk .. ':queues')) do
+  heal_ready(ty)
 end
 return n

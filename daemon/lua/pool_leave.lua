@@ -4,5 +4,5 @@
 local pool = ARGV[2]
 local n = recover(pool, 'shut down', -1)
 redis.call('ZREM', p .. 'pools', pool)
-redis.call('DEL', p .. 'pool:' .. pool)
+redis.call('DEL', p .. 'pool:' .. pool, p .. 'pool:' .. pool .. ':queues')
 return n

@@ -1,6 +1,8 @@
 #!lua flags=allow-oom
 -- pool_register: ARGV ns, pool id, pid, host, concurrency, identity, crash
--- retries, then the job types this pool serves.  Registers the pool.
+-- retries, then pairs of a job type this pool serves and its
+-- max_concurrency.  Registers the pool, with the job types it serves,
+-- and puts those with Pending jobs in the ready set (heal_ready()).
 -- Earlier pools with the same identity (boot, mount namespace and control
 -- socket: jsvd_identity()) are gone, since this daemon now holds their
 -- socket: their claimed jobs are recovered at once.  Returns {jobs
@@ -25,7 +27,10 @@ redis.call('HSET', pk, 'id', pool, 'pid', ARGV[3], 'host', ARGV[4],
   'concurrency', ARGV[5], 'identity', ARGV[6], 'heartbeat_at', now,
   'status', 'Healthy', 'beating_since', now_ms)
 redis.call('ZADD', p .. 'pools', now_ms, pool)
-for i = 8, #ARGV do
+redis.call('DEL', pk .. ':queues')
+for i = 8, #ARGV - 1, 2 do
   redis.call('SADD', p .. 'queues', ARGV[i])
+  redis.call('HSET', pk .. ':queues', ARGV[i], ARGV[i + 1])
+  heal_ready(ARGV[i])
 end
 return {n, was == 'Healthy' and 'ok' or (was and 'dead' or 'new')}

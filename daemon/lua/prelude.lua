@@ -17,6 +17,15 @@
 --                         result was recorded; start_failures: the times a
 --                         pool could not start it)
 --   q:<type>              list, pending job ids, head first
+--   ready                 zset, all scored 0 so that it is walked in name
+--                         order: the job types that may have Pending
+--                         jobs.  Every job queued adds its type; a claim
+--                         drops the empty and the paused types it meets, so
+--                         a claim costs what the ready types cost, not
+--                         what all the declared ones would.  Resume and
+--                         each pool's heartbeat add back the types whose
+--                         queue is not empty, so a type missing by mistake
+--                         waits one heartbeat at most
 --   delayed               zset, jobs waiting for their time (ms): Scheduled
 --                         jobs and retries waiting out their backoff
 --   delayed:<type>        set, the ids in delayed of one job type
@@ -35,6 +44,8 @@
 --                         current run of timely heartbeats began, ms)
 --   pool:<id>:jobs        hash, job id -> claim token
 --   pool:<id>:workers     hash, worker id -> job id of busy workers
+--   pool:<id>:queues      hash, job type -> max_concurrency (0: none), the
+--                         job types the pool serves
 --   unique:<type>:<sha1>  string, the id of the unique job that has not
 --                         ended yet (waiting, running or waiting to retry)
 --   exec:<execution id>   set of job ids
@@ -75,7 +86,17 @@ local function enqueue(job, id, name, head)
   redis.call('HSET', job, 'status', 'Pending', 'update_time', now,
     'queued_at', now)
   redis.call(head and 'LPUSH' or 'RPUSH', p .. 'q:' .. name, id)
+  redis.call('ZADD', p .. 'ready', 0, name)
   redis.call('PUBLISH', p .. 'notify', 'job ' .. name)
+end
+
+-- Puts job type ty back in the ready set if it has Pending jobs and is not
+-- paused.
+local function heal_ready(ty)
+  if redis.call('EXISTS', p .. 'q:' .. ty) == 1 and
+     redis.call('SISMEMBER', p .. 'paused', ty) == 0 then
+    redis.call('ZADD', p .. 'ready', 'NX', 0, ty)
+  end
 end
 
 -- Makes a job wait until at_ms, in the given status, before it is queued.
@@ -140,41 +161,77 @@ local function recover(pool, why, allowance)
   return n
 end
 
--- Claims a job for a worker: the first Pending job of the first queue,
--- among the pairs of job type and max_concurrency in ARGV[first..], that is
--- neither paused nor at its cap.  The attempt is counted here: attempts
--- counts every run, lost ones included (what a run used up is counted when
--- it ends: failures in finish.lua, lost_runs in recover()).  Returns {id, name,
+-- Claims a job for a worker: the first Pending job of the first ready job
+-- type after the type named after (in name order, round the end back to
+-- after itself, so that a long queue cannot starve the others) that this
+-- pool serves and that is neither paused nor at this pool's
+-- max_concurrency.  The attempt is counted here: attempts counts every
+-- run, lost ones included (what a run used up is counted when it ends:
+-- failures in finish.lua, lost_runs in recover()).  Returns {id, name,
 -- parameters, attempt, execution id}, or false when there is nothing to
 -- take.
-local function claim(pool, worker, token, first)
+local function claim(pool, worker, token, after)
+  local ready, served = p .. 'ready', p .. 'pool:' .. pool .. ':queues'
   local stale = 0
-  for i = first, #ARGV, 2 do
-    local ty, cap = ARGV[i], tonumber(ARGV[i + 1])
-    if redis.call('SISMEMBER', p .. 'paused', ty) == 0 and
-       (cap == 0 or redis.call('SCARD', p .. 'active:' .. ty) < cap) then
-      while stale < 100 do
-        local id = redis.call('LPOP', p .. 'q:' .. ty)
-        if not id then
-          break
-        end
-        local job = p .. 'job:' .. id
-        if redis.call('HGET', job, 'status') == 'Pending' then
-          local att = redis.call('HINCRBY', job, 'attempts', 1)
-          redis.call('HSET', job, 'status', 'Running', 'start_time', now,
-            'update_time', now, 'pool_id', pool, 'worker_id', worker,
-            'token', token, 'check_in', '', 'check_in_at', '',
-            'end_time', '', 'error', '')
-          redis.call('SADD', p .. 'active:' .. ty, id)
-          redis.call('HSET', p .. 'pool:' .. pool .. ':jobs', id, token)
-          redis.call('HSET', p .. 'pool:' .. pool .. ':workers', worker, id)
-          local f = redis.call('HMGET', job, 'parameters', 'execution_id')
-          return {id, ty, f[1] or '{}', att, f[2] or ''}
-        end
-        stale = stale + 1
+  -- The job of type ty to claim, or nil.  Drops ty from ready when its
+  -- queue is empty, or paused (resume adds it back).
+  local function take(ty)
+    local q = p .. 'q:' .. ty
+    local cap = redis.call('HGET', served, ty)
+    if not cap then
+      if redis.call('EXISTS', q) == 0 then
+        redis.call('ZREM', ready, ty)
       end
+      return nil
     end
+    if redis.call('SISMEMBER', p .. 'paused', ty) == 1 then
+      redis.call('ZREM', ready, ty)
+      return nil
+    end
+    cap = tonumber(cap)
+    if cap > 0 and redis.call('SCARD', p .. 'active:' .. ty) >= cap then
+      return nil
+    end
+    while stale < 100 do
+      local id = redis.call('LPOP', q)
+      if not id then
+        redis.call('ZREM', ready, ty)
+        return nil
+      end
+      local job = p .. 'job:' .. id
+      if redis.call('HGET', job, 'status') == 'Pending' then
+        local att = redis.call('HINCRBY', job, 'attempts', 1)
+        redis.call('HSET', job, 'status', 'Running', 'start_time', now,
+          'update_time', now, 'pool_id', pool, 'worker_id', worker,
+          'token', token, 'check_in', '', 'check_in_at', '',
+          'end_time', '', 'error', '')
+        redis.call('SADD', p .. 'active:' .. ty, id)
+        redis.call('HSET', p .. 'pool:' .. pool .. ':jobs', id, token)
+        redis.call('HSET', p .. 'pool:' .. pool .. ':workers', worker, id)
+        local f = redis.call('HMGET', job, 'parameters', 'execution_id')
+        return {id, ty, f[1] or '{}', att, f[2] or ''}
+      end
+      stale = stale + 1
+    end
+    return nil
+  end
+  for _, range in ipairs({{'(' .. after, '+'}, {'-', '[' .. after}}) do
+    local from = range[1]
+    repeat
+      local tys = redis.call('ZRANGEBYLEX', ready, from, range[2],
+        'LIMIT', 0, 16)
+      for _, ty in ipairs(tys) do
+        local got = take(ty)
+        if got then
+          return got
+        elseif stale >= 100 then
+          return false
+        end
+      end
+      if #tys > 0 then
+        from = '(' .. tys[#tys]
+      end
+    until #tys < 16
   end
   return false
 end
-
