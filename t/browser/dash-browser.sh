@@ -8,17 +8,15 @@
 # does what jobsvc-ctl then reports.  Skips without chromium.
 set -eu
 . "${0%/*}/../lib.sh"
-: "${JSV_CHROMIUM:=$(command -v chromium || command -v chromium-browser || true)}"
-[ -n "$JSV_CHROMIUM" ] && [ -x "$JSV_CHROMIUM" ] ||
-	skip "chromium is not installed (apt-get install chromium)"
 . "${0%/*}/../dash-lib.sh"
+need_chromium
 start_daemon
 start_dash
 
 ctl queue pause RECORD >/dev/null
 r1=$(submit RECORD --param n=1)
 for i in 2 3; do submit RECORD --param "n=$i" >/dev/null; done
-s=$(submit SLEEP)
+s=$(submit SLEEP --param seconds=600)
 wait_status "$s" Running
 w=$(worker_of "$s")
 ctl schedule add OK '0 0 3 * * *' >/dev/null
@@ -31,11 +29,7 @@ exec "$JSV_CTL" -s "$SOCK" submit RECORD --param n=4 >/dev/null
 SH
 chmod 755 "$JSV_TMP/submit-one"
 
-mkdir "$JSV_TMP/profile"
-run timeout -k 5 120 python3 "$abs_top_srcdir/t/browser/dash-browser.py" \
-	--chromium "$JSV_CHROMIUM" --profile "$JSV_TMP/profile" \
-	--log "$JSV_TMP/chromium.log" \
-	--url "$DASH_URL" --user admin --password "$ADMIN_PW" \
+run browser dash-browser.py --user admin --password "$ADMIN_PW" \
 	--submit-cmd "$JSV_TMP/submit-one" \
 	--action ":Pause:OK:Paused OK" \
 	--action "jobs/$r1:Stop::Stopped $r1" \

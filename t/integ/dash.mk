@@ -10,9 +10,19 @@ JSV_DASH_TESTS = \
 	t/integ/dash-latency.sh \
 	t/integ/dash-api.sh \
 	t/integ/dash-abuse.sh \
-	t/browser/dash-browser.sh
+	t/browser/dash-browser.sh \
+	t/browser/dash-a11y.sh \
+	t/browser/dash-refresh.sh
 
 TESTS += $(JSV_DASH_TESTS)
 EXTRA_DIST += $(JSV_DASH_TESTS) t/dash-lib.sh t/dash-form.py \
 	t/browser/cdp.py t/browser/dash-browser.py t/browser/screenshot.sh \
+	t/browser/a11y.js t/browser/dashtest.py t/browser/dash-a11y.py \
+	t/browser/dash-refresh.py \
 	t/bench/dash-bench.sh packaging/screenshot.png
+
+# The browser tests' screenshots of every page, light and dark.
+clean-local: clean-screenshots
+clean-screenshots:
+	rm -rf t/browser/screenshots
+.PHONY: clean-screenshots
