@@ -415,6 +415,32 @@ dash_serving()
 	[ "$CODE" = 200 ]
 }
 
+# --------------------------------------------------------------- the browser
+
+# need_chromium: the browser tests (t/browser/) skip without chromium
+# (JSV_CHROMIUM, or chromium from PATH).
+need_chromium()
+{
+	: "${JSV_CHROMIUM:=$(command -v chromium || command -v chromium-browser || true)}"
+	[ -n "$JSV_CHROMIUM" ] && [ -x "$JSV_CHROMIUM" ] ||
+		skip "chromium is not installed (apt-get install chromium)"
+}
+
+# Where the browser tests leave their screenshots.
+BROWSER_SHOTS=$abs_top_builddir/t/browser/screenshots
+
+# browser SCRIPT ARGS...: runs t/browser/SCRIPT (bounded) on chromium with
+# a fresh profile and the dashboard's URL, its log in $JSV_TMP/chromium.log.
+browser()
+{
+	local script=$1
+	shift
+	mkdir -p "$JSV_TMP/profile" "$BROWSER_SHOTS"
+	timeout -k 5 240 python3 "$abs_top_srcdir/t/browser/$script" \
+		--chromium "$JSV_CHROMIUM" --profile "$JSV_TMP/profile" \
+		--log "$JSV_TMP/chromium.log" --url "$DASH_URL" "$@"
+}
+
 # --------------------------------------------------------------------- cleanup
 
 dash_cleanup()

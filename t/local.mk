@@ -18,7 +18,8 @@ define JSV_INTEG_TESTS
 $(patsubst $(abs_top_srcdir)/%,%,$(sort $(wildcard $(abs_top_srcdir)/t/integ/*.sh)))
 endef
 $(eval TESTS += $$(JSV_INTEG_TESTS))
-JSV_BROWSER_TESTS = t/browser/dash-browser.sh
+JSV_BROWSER_TESTS = t/browser/dash-browser.sh t/browser/dash-a11y.sh \
+	t/browser/dash-refresh.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
@@ -52,5 +53,13 @@ EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
 	t/lib.sh t/lifecycle-lib.sh t/dash-lib.sh t/units-lib.sh \
 	t/faultproxy.py t/peer.py t/dash-form.py t/run-tests \
 	t/browser/cdp.py t/browser/dash-browser.py t/browser/screenshot.sh \
+	t/browser/a11y.js t/browser/dashtest.py t/browser/dash-a11y.py \
+	t/browser/dash-refresh.py \
 	t/bench/bench.sh t/bench/stamp.c t/bench/stop-bench.sh \
 	t/bench/dash-bench.sh t/bench/types-bench.sh packaging/screenshot.png
+
+# The browser tests' screenshots of every page, light and dark.
+clean-local: clean-screenshots
+clean-screenshots:
+	rm -rf t/browser/screenshots
+.PHONY: clean-screenshots

@@ -17,7 +17,6 @@
 # checkbox value is ROW (none if empty), clicks BUTTON, accepts the
 # confirmation (a dialog, or a confirmation page) and waits for MESSAGE.
 
-import argparse
 import os
 import subprocess
 import sys
@@ -25,14 +24,9 @@ import time
 
 sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cdp import Browser, CDPError  # noqa: E402
-
-
-def check(what, ok, detail=""):
-    if not ok:
-        print("FAIL: %s%s" % (what, (": " + detail) if detail else ""))
-        sys.exit(1)
-    print("ok: " + what)
+from cdp import CDPError  # noqa: E402
+from dashtest import (JS_TICK, arg_parser, browser, check,  # noqa: E402
+                      no_exceptions)
 
 
 JS_CLICK = """(() => {
@@ -44,14 +38,6 @@ JS_CLICK = """(() => {
   if (!el) return 'none';
   el.click();
   return 'clicked';
-})()"""
-
-JS_TICK = """(() => {
-  const box = [...document.querySelectorAll('input[type=checkbox]')]
-      .find(b => b.value === %s);
-  if (!box) return false;
-  if (!box.checked) box.click();
-  return box.checked;
 })()"""
 
 JS_CONFIRM_PAGE = """(() => {
@@ -74,21 +60,16 @@ def pending_total(page):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--chromium", required=True)
-    ap.add_argument("--profile", required=True)
-    ap.add_argument("--url", required=True)
+    ap = arg_parser()
     ap.add_argument("--user", required=True)
     ap.add_argument("--password", required=True)
     ap.add_argument("--submit-cmd")
     ap.add_argument("--action", action="append", default=[])
     ap.add_argument("--screenshot")
-    ap.add_argument("--log")
     ap.add_argument("--poll-wait", type=float, default=25)
     args = ap.parse_args()
 
-    log = open(args.log, "a") if args.log else None
-    b = Browser(args.chromium, args.profile, log=log)
+    b = browser(args)
     try:
         page = b.new_page()
         page.set_basic_auth(args.user, args.password)
@@ -131,7 +112,7 @@ def main():
                 page.goto(args.url + path)
             if t:
                 check("row %s can be ticked" % t,
-                      page.eval(JS_TICK % repr(t)))
+                      page.eval(JS_TICK % t))
             dialogs = len(page.dialogs)
             res = page.eval(JS_CLICK % repr(button))
             check("a live %s button on %r" % (button, path),
@@ -164,10 +145,7 @@ def main():
                       t in " ".join(page.dialogs[dialogs:]))
             check("the message %r shown" % msg,
                   want in body.lower(), body[:400])
-        thrown = [e["params"].get("exceptionDetails", {})
-                  for e in b._events
-                  if e.get("method") == "Runtime.exceptionThrown"]
-        check("no JavaScript exception", not thrown, str(thrown)[:500])
+        no_exceptions(b)
     finally:
         b.close()
 

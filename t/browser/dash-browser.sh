@@ -8,10 +8,8 @@
 # does what jobsvc-ctl then reports.  Skips without chromium.
 set -eu
 . "${0%/*}/../lib.sh"
-: "${JSV_CHROMIUM:=$(command -v chromium || command -v chromium-browser || true)}"
-[ -n "$JSV_CHROMIUM" ] && [ -x "$JSV_CHROMIUM" ] ||
-	skip "chromium is not installed (apt-get install chromium)"
 . "${0%/*}/../dash-lib.sh"
+need_chromium
 start_daemon
 start_dash
 
@@ -32,11 +30,7 @@ exec "$JSV_CTL" -s "$SOCK" submit RECORD --param n=4 >/dev/null
 SH
 chmod 755 "$JSV_TMP/submit-one"
 
-mkdir "$JSV_TMP/profile"
-run timeout -k 5 120 python3 "$abs_top_srcdir/t/browser/dash-browser.py" \
-	--chromium "$JSV_CHROMIUM" --profile "$JSV_TMP/profile" \
-	--log "$JSV_TMP/chromium.log" \
-	--url "$DASH_URL" --user admin --password "$ADMIN_PW" \
+run browser dash-browser.py --user admin --password "$ADMIN_PW" \
 	--submit-cmd "$JSV_TMP/submit-one" \
 	--action ":Pause:OK:Paused OK" \
 	--action "jobs/$r1:Stop::Stopped $r1" \
