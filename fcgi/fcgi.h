@@ -6,7 +6,12 @@
  * response; everything but main() is in libfcgiapp.a for the tests.
  *
  *	request.c  CGI parameters, query/form/cookie decoding, limits
- *	routes.c   the prefix and path dispatch, the HTML pages and actions
+ *	route.c    the prefix and path dispatch, security headers, error pages
+ *	call.c     the daemon call, its errors mapped to HTTP statuses
+ *	fields.c   values between the daemon's records and the page contexts
+ *	page.c     the HTML pages: cards, queues, schedules, workers, a job
+ *	action.c   the actions: confirmation, POST, CSRF token and cookies
+ *	static.c   the static files
  *	api.c      the JSON API under <prefix>api/v2.0/
  *	render.c   the templates of html/ and the one HTML escaper
  *	config.c   the [jobsvc-fcgi] INI file
@@ -175,7 +180,7 @@ int render_text(struct jsv_buf *out, const char *text, size_t len,
 		struct json_object *ctx);
 int render(struct jsv_buf *out, const char *name, struct json_object *ctx);
 
-/* routes.c */
+/* route.c */
 
 struct app {
 	const char *socket; /* the daemon's control socket */
@@ -205,11 +210,16 @@ void route_split(const char *path, const char *hint, char **prefix,
 /* Whether route (the path after the prefix) names a page of the app. */
 bool route_known(const char *route);
 
-/* Double-submit check: both tokens present, well-formed and equal. */
-bool csrf_ok(const char *cookie, const char *field);
-
 /* Answers one request. */
 void app_handle(const struct app *app, struct request *rq, struct response *rs);
+
+/* Answers with a page that only says status and text. */
+void error_page(struct call *c, int status, const char *text);
+
+/* Answers 405 with an Allow header listing allow. */
+void method_not_allowed(struct call *c, const char *allow);
+
+/* call.c */
 
 /*
  * Sends req (consumed) over the call's connection and collects the answer:
@@ -222,6 +232,61 @@ struct json_object *call_request(const char *cmd);
 /* The HTTP status for a failed call. */
 int call_status(const struct call *c);
 bool call_admin(const struct call *c);
+
+/* fields.c */
+
+/* Sets key in o; a NULL val is "". */
+void set_str(struct json_object *o, const char *key, const char *val);
+void set_int(struct json_object *o, const char *key, int64_t val);
+void set_bool(struct json_object *o, const char *key, bool val);
+/* Sets key to the RFC 3339 time t as people read it, t itself if not one. */
+void set_time(struct json_object *o, const char *key, const char *t);
+/* The string at key, "" when absent or not a string. */
+const char *get_str(struct json_object *o, const char *key);
+/* The integer at key, 0 when absent or not an integer. */
+int64_t get_int(struct json_object *o, const char *key);
+
+/* page.c */
+
+/* A new page context: where it is, who looks, the last action's result. */
+struct json_object *page_new(struct call *c, const char *title);
+
+/* Puts the failed call's error on page pg and its status on the answer. */
+void page_error(struct call *c, struct json_object *pg);
+
+/* Answers with template tmpl rendered from pg (consumed). */
+void page_send(struct call *c, const char *tmpl, struct json_object *pg);
+
+/*
+ * Puts on pg what every dashboard page shows: the cards, the queue rows,
+ * the latency warning.  -1 after a failed call, whose error is then on pg.
+ */
+int page_load_common(struct call *c, struct json_object *pg);
+
+void page_queues(struct call *c);
+void page_schedules(struct call *c);
+void page_workers(struct call *c);
+void page_job(struct call *c, const char *id);
+
+/* action.c */
+
+/* Double-submit check: both tokens present, well-formed and equal. */
+bool csrf_ok(const char *cookie, const char *field);
+
+/* The browser's anti-CSRF token, made and set on its first visit. */
+const char *csrf_token(struct call *c);
+
+/* Sets a cookie for the app's prefix; attrs is "" or "; Attr..." */
+void set_cookie(struct call *c, const char *name, const char *value,
+		const char *attrs);
+
+/* action/NAME: GET and HEAD ask for confirmation, POST acts. */
+void action_handle(struct call *c, const char *name);
+
+/* static.c */
+
+/* static/NAME: one of the embedded static files, or 404. */
+void static_file(struct call *c, const char *name);
 
 /* api.c */
 
