@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 
 #include "fcgi.h"
@@ -245,15 +244,6 @@ out:
 	targets_free(&t);
 }
 
-static bool is_form(const char *ctype)
-{
-	static const char form[] = "application/x-www-form-urlencoded";
-
-	return ctype && strncasecmp(ctype, form, sizeof(form) - 1) == 0 &&
-	       (ctype[sizeof(form) - 1] == '\0' ||
-		ctype[sizeof(form) - 1] == ';');
-}
-
 static void action_do(struct call *c, const struct action *a)
 {
 	struct kv_list form = { 0 };
@@ -270,7 +260,8 @@ static void action_do(struct call *c, const struct action *a)
 			   "service.");
 		return;
 	}
-	if (!is_form(c->rq->content_type)) {
+	if (!content_type_is(c->rq->content_type,
+			     "application/x-www-form-urlencoded")) {
 		error_page(c, 415, "Actions are sent as HTML forms.");
 		return;
 	}

@@ -18,10 +18,8 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fcgi.h"
 
@@ -87,116 +85,57 @@ static void call_error(struct call *c)
 	api_error(c, call_status(c), c->err);
 }
 
-/* Copies key from a record to out when it is there (and, for times, set). */
-static void copy(struct json_object *out, struct json_object *rec,
-		 const char *key, bool omit_empty)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(rec, key, &v))
-		return;
-	if (omit_empty && json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) == 0)
-		return;
-	json_object_object_add(out, key, json_object_get(v));
-}
-
-/*
- * Sends req and answers with its records, each reduced to the keys (a key
- * starting with '?' is left out when empty), or with the error.
- */
+/* Sends req and answers with its records projected through table. */
 static void list(struct call *c, struct json_object *req,
-		 const char *const *keys)
+		 const struct field *table)
 {
-	struct json_object *recs = NULL, *end, *arr, *o, *r;
-	size_t i, j, n;
+	struct json_object *recs = NULL, *end;
 
 	if (call_daemon(c, req, &recs, &end) < 0) {
 		call_error(c);
 		return;
 	}
 	json_object_put(end);
-	arr = json_object_new_array();
-	n = recs ? json_object_array_length(recs) : 0;
-	for (i = 0; i < n; i++) {
-		r = json_object_array_get_idx(recs, i);
-		o = json_object_new_object();
-		for (j = 0; keys[j]; j++)
-			copy(o, r, keys[j] + (keys[j][0] == '?'),
-			     keys[j][0] == '?');
-		json_object_array_add(arr, o);
-	}
+	send_json(c, 200, fields_project_list(table, recs, FIELD_API));
 	json_object_put(recs);
-	send_json(c, 200, arr);
-}
-
-static void get_pools(struct call *c)
-{
-	static const char *const keys[] = { "pid",	   "worker_pool_id",
-					    "start_at",	   "heartbeat_at",
-					    "concurrency", "host",
-					    NULL };
-
-	list(c, call_request("pools"), keys);
 }
 
 static void get_workers(struct call *c, const char *pool)
 {
-	static const char *const keys[] = { "id",	   "pool_id",
-					    "job_name",	   "job_id",
-					    "?start_at",   "check_in",
-					    "?checkin_at", NULL };
 	struct json_object *req;
 
 	req = call_request("workers");
 	if (strcmp(pool, "all") == 0) {
-		json_object_object_add(req, "all", json_object_new_boolean(1));
+		set_bool(req, "all", true);
 	} else if (jsv_valid_id(pool)) {
-		json_object_object_add(req, "pool_id",
-				       json_object_new_string(pool));
+		set_str(req, "pool_id", pool);
 	} else {
 		json_object_put(req);
 		api_error(c, 404, "no such worker pool");
 		return;
 	}
-	list(c, req, keys);
+	list(c, req, worker_fields);
 }
 
-static void get_queues(struct call *c)
+/* The Link header to another page of the schedules. */
+static void schedules_link(struct call *c, int64_t page, int64_t size,
+			   const char *rel)
 {
-	static const char *const keys[] = { "job_type", "count", "latency",
-					    "paused", NULL };
-
-	list(c, call_request("queues"), keys);
-}
-
-/* A positive integer query argument up to max, def when absent; -1 if bad. */
-static int64_t arg_int(struct call *c, const char *key, int64_t def,
-		       int64_t max)
-{
-	const char *s = kv_get(&c->rq->args, key);
-	char *end;
-	long long v;
-
-	if (!s)
-		return def;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > max)
-		return -1;
-	return v;
+	response_header(c->rs,
+			"Link: <%sapi/v2.0/schedules?page=%lld&"
+			"page_size=%lld>; rel=\"%s\"",
+			c->rq->prefix_url, (long long)page, (long long)size,
+			rel);
 }
 
 static void get_schedules(struct call *c)
 {
-	static const char *const keys[] = { "id",   "vendor_type", "vendor_id",
-					    "cron", "update_time", NULL };
-	struct json_object *req, *recs = NULL, *end, *arr, *o;
+	struct json_object *req, *recs = NULL, *end;
 	int64_t page, size, total;
-	size_t i, j, n;
 
-	page = arg_int(c, "page", 1, INT32_MAX);
-	size = arg_int(c, "page_size", API_PAGE_SIZE, 100);
+	page = kv_get_count(&c->rq->args, "page", 1, INT32_MAX, false);
+	size = kv_get_count(&c->rq->args, "page_size", API_PAGE_SIZE,
+			    FCGI_PAGE_MAX, false);
 	if (page < 0 || size < 0) {
 		api_error(c, 400,
 			  "page must be a number from 1 on and page_size one "
@@ -204,39 +143,22 @@ static void get_schedules(struct call *c)
 		return;
 	}
 	req = call_request("schedules");
-	json_object_object_add(req, "page", json_object_new_int64(page));
-	json_object_object_add(req, "page_size", json_object_new_int64(size));
+	set_int(req, "page", page);
+	set_int(req, "page_size", size);
 	if (call_daemon(c, req, &recs, &end) < 0) {
 		call_error(c);
 		return;
 	}
-	if (jsv_json_get_int64(end, "total", &total) != 0)
-		total = 0;
+	total = get_int(end, "total");
 	json_object_put(end);
-	arr = json_object_new_array();
-	n = recs ? json_object_array_length(recs) : 0;
-	for (i = 0; i < n; i++) {
-		o = json_object_new_object();
-		for (j = 0; keys[j]; j++)
-			copy(o, json_object_array_get_idx(recs, i), keys[j],
-			     false);
-		json_object_array_add(arr, o);
-	}
-	json_object_put(recs);
 	response_header(c->rs, "X-Total-Count: %lld", (long long)total);
 	if (page > 1 && (page - 1) * size < total + size)
-		response_header(c->rs,
-				"Link: <%sapi/v2.0/schedules?page=%lld&"
-				"page_size=%lld>; rel=\"prev\"",
-				c->rq->prefix_url, (long long)(page - 1),
-				(long long)size);
+		schedules_link(c, page - 1, size, "prev");
 	if (page * size < total)
-		response_header(c->rs,
-				"Link: <%sapi/v2.0/schedules?page=%lld&"
-				"page_size=%lld>; rel=\"next\"",
-				c->rq->prefix_url, (long long)(page + 1),
-				(long long)size);
-	send_json(c, 200, arr);
+		schedules_link(c, page + 1, size, "next");
+	send_json(c, 200,
+		  fields_project_list(schedule_fields, recs, FIELD_API));
+	json_object_put(recs);
 }
 
 static void get_paused(struct call *c, const char *type)
@@ -249,7 +171,7 @@ static void get_paused(struct call *c, const char *type)
 		return;
 	}
 	req = call_request("schedules");
-	json_object_object_add(req, "page_size", json_object_new_int64(1));
+	set_int(req, "page_size", 1);
 	if (call_daemon(c, req, NULL, &end) < 0) {
 		call_error(c);
 		return;
@@ -258,16 +180,14 @@ static void get_paused(struct call *c, const char *type)
 		paused = false;
 	json_object_put(end);
 	o = json_object_new_object();
-	json_object_object_add(o, "paused", json_object_new_boolean(paused));
+	set_bool(o, "paused", paused);
 	send_json(c, 200, o);
 }
 
 /* The whole log, up to API_LOG_MAX bytes, as text. */
 static void get_log(struct call *c, const char *id)
 {
-	struct json_object *req, *end, *data;
 	int64_t offset = 0, next;
-	size_t len;
 
 	if (!jsv_valid_job_id(id)) {
 		api_error(c, 404, "no such job");
@@ -275,38 +195,23 @@ static void get_log(struct call *c, const char *id)
 	}
 	jsv_buf_reset(&c->rs->body);
 	do {
-		req = call_request("job.log");
-		json_object_object_add(req, "id", json_object_new_string(id));
-		json_object_object_add(req, "offset",
-				       json_object_new_int64(offset));
-		if (call_daemon(c, req, NULL, &end) < 0) {
+		if (call_job_log(c, id, offset, &c->rs->body, &next) < 0) {
 			call_error(c);
 			return;
 		}
-		data = json_object_object_get(end, "data");
-		len = json_object_is_type(data, json_type_string) ?
-			      (size_t)json_object_get_string_len(data) :
-			      0;
-		jsv_buf_add(&c->rs->body, json_object_get_string(data), len);
-		if (jsv_json_get_int64(end, "offset", &next) != 0 ||
-		    next <= offset)
-			len = 0;
+		if (next <= offset)
+			break;
 		offset = next;
-		json_object_put(end);
-	} while (len > 0 && c->rs->body.len < API_LOG_MAX);
+	} while (c->rs->body.len < API_LOG_MAX);
 	c->rs->status = 200;
 	c->rs->ctype = "text/plain; charset=utf-8";
 }
 
 static bool json_body_allowed(const struct request *rq)
 {
-	static const char json[] = "application/json";
-	const char *ct = rq->content_type;
-
 	if (rq->requested_with && *rq->requested_with)
 		return true;
-	return ct && strncasecmp(ct, json, sizeof(json) - 1) == 0 &&
-	       (ct[sizeof(json) - 1] == '\0' || ct[sizeof(json) - 1] == ';');
+	return content_type_is(rq->content_type, "application/json");
 }
 
 /*
@@ -369,7 +274,7 @@ static void put_job(struct call *c, const char *id)
 		goto out;
 	}
 	req = call_request("job.stop");
-	json_object_object_add(req, "id", json_object_new_string(id));
+	set_str(req, "id", id);
 	if (call_daemon(c, req, NULL, &end) < 0) {
 		call_error(c);
 		goto out;
@@ -402,7 +307,7 @@ static void put_queue(struct call *c, const char *type)
 	}
 	req = call_request(cmd);
 	if (strcmp(type, "all") == 0) {
-		json_object_object_add(req, "all", json_object_new_boolean(1));
+		set_bool(req, "all", true);
 	} else if (jsv_valid_job_type(type)) {
 		arr = json_object_new_array();
 		json_object_array_add(arr, json_object_new_string(type));
@@ -499,7 +404,7 @@ void api_handle(struct call *c, const char *sub)
 	} else {
 		switch (r) {
 		case R_POOLS:
-			get_pools(c);
+			list(c, call_request("pools"), pool_fields);
 			break;
 		case R_WORKERS:
 			get_workers(c, seg[2]);
@@ -511,7 +416,7 @@ void api_handle(struct call *c, const char *sub)
 			get_log(c, seg[2]);
 			break;
 		case R_QUEUES:
-			get_queues(c);
+			list(c, call_request("queues"), queue_fields);
 			break;
 		case R_QUEUE:
 			put_queue(c, seg[2]);

@@ -121,3 +121,27 @@ bool call_admin(const struct call *c)
 {
 	return config_is_admin(c->app->cfg, c->rq->remote_user);
 }
+
+int call_job_log(struct call *c, const char *id, int64_t offset,
+		 struct jsv_buf *data, int64_t *next)
+{
+	struct json_object *req, *end, *d;
+
+	req = call_request("job.log");
+	set_str(req, "id", id);
+	set_int(req, "offset", offset);
+	if (call_daemon(c, req, NULL, &end) < 0)
+		return -1;
+	d = json_object_object_get(end, "data");
+	if (json_object_is_type(d, json_type_string) &&
+	    json_object_get_string_len(d) > 0) {
+		if (data)
+			jsv_buf_add(data, json_object_get_string(d),
+				    (size_t)json_object_get_string_len(d));
+		*next = get_int(end, "offset");
+	} else {
+		*next = -1;
+	}
+	json_object_put(end);
+	return 0;
+}

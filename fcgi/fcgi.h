@@ -30,6 +30,7 @@
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
 #define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
 #define FCGI_TIMEOUT_MS 5000 /* each wait on the control socket */
+#define FCGI_PAGE_MAX 100 /* the largest page_size of a schedule list */
 
 /* request.c */
 
@@ -64,6 +65,13 @@ int kv_decode_cookies(struct kv_list *l, const char *s);
 
 /* The first value of key, or NULL. */
 const char *kv_get(const struct kv_list *l, const char *key);
+
+/*
+ * The first value of key as a number from 1 to max: def when key is
+ * absent (or empty, when empty_is_def), -1 when it is anything else.
+ */
+int64_t kv_get_count(const struct kv_list *l, const char *key, int64_t def,
+		     int64_t max, bool empty_is_def);
 void kv_free(struct kv_list *l);
 
 /*
@@ -103,6 +111,12 @@ struct request {
 int request_init(struct request *rq, char *const *envp, const char *body,
 		 size_t body_len, char *err, size_t errlen);
 void request_free(struct request *rq);
+
+/*
+ * Whether the Content-Type ctype is the media type type (lower case), with
+ * or without parameters.
+ */
+bool content_type_is(const char *ctype, const char *type);
 
 /* The value of parameter name in envp, or NULL. */
 const char *param_get(char *const *envp, const char *name);
@@ -229,18 +243,75 @@ void method_not_allowed(struct call *c, const char *allow);
 int call_daemon(struct call *c, struct json_object *req,
 		struct json_object **records, struct json_object **end);
 struct json_object *call_request(const char *cmd);
+/*
+ * Reads job id's log from offset: appends the chunk to data (unless NULL)
+ * and sets *next to the offset after it, or to -1 when the chunk is empty
+ * (the end of what the log holds).  Returns 0, or -1 as call_daemon().
+ */
+int call_job_log(struct call *c, const char *id, int64_t offset,
+		 struct jsv_buf *data, int64_t *next);
 /* The HTTP status for a failed call. */
 int call_status(const struct call *c);
 bool call_admin(const struct call *c);
 
 /* fields.c */
 
+/* What a field holds, and so how people are shown it. */
+enum field_kind {
+	FIELD_TEXT,
+	FIELD_INT,
+	FIELD_BOOL,
+	FIELD_TIME, /* RFC 3339; for people "2026-11-29 05:37:45 UTC" */
+	FIELD_LATENCY, /* seconds; for people "2hrs 3min 4sec" */
+	FIELD_VENDOR_ID, /* a number; for people empty when -1 (the system's) */
+};
+
+/* Where a record is shown; also the flags of a field's views. */
+enum field_view {
+	FIELD_PAGE = 1 << 0, /* on the dashboard, for people */
+	FIELD_API = 1 << 1, /* in the JSON API, as the daemon gave it */
+};
+#define FIELD_API_OPTIONAL (1u << 2) /* left out of the API when "" */
+
+struct field {
+	const char *name; /* the same in the record, the page and the API */
+	enum field_kind kind;
+	unsigned int views; /* FIELD_PAGE, FIELD_API, FIELD_API_OPTIONAL */
+};
+
+/* The fields of each kind of record, each table ended by { 0 }. */
+extern const struct field pool_fields[], worker_fields[], queue_fields[],
+	schedule_fields[], job_fields[];
+/* The parts of the status record that the summary cards show. */
+extern const struct field queue_card_fields[], queue_top_fields[],
+	schedule_card_fields[], worker_card_fields[];
+
+/*
+ * Adds to out the fields of table that view shows, from rec: for a page
+ * every field, formatted by its kind, "" or 0 when rec lacks it (rec may
+ * be NULL); for the API the values rec has, as they are.
+ */
+void fields_put(struct json_object *out, const struct field *table,
+		struct json_object *rec, enum field_view view);
+/* The same into a new object. */
+struct json_object *fields_project(const struct field *table,
+				   struct json_object *rec,
+				   enum field_view view);
+/* Each record of the array recs projected; a new array (empty: recs NULL). */
+struct json_object *fields_project_list(const struct field *table,
+					struct json_object *recs,
+					enum field_view view);
+
+/*
+ * Every field of rec as [{name, value}], a string as it is and any other
+ * value as JSON text: the job page's table.
+ */
+struct json_object *fields_rows(struct json_object *rec);
+
 /* Sets key in o; a NULL val is "". */
 void set_str(struct json_object *o, const char *key, const char *val);
 void set_int(struct json_object *o, const char *key, int64_t val);
 void set_bool(struct json_object *o, const char *key, bool val);
-/* Sets key to the RFC 3339 time t as people read it, t itself if not one. */
-void set_time(struct json_object *o, const char *key, const char *t);
 /* The string at key, "" when absent or not a string. */
 const char *get_str(struct json_object *o, const char *key);
 /* The integer at key, 0 when absent or not an integer. */
