@@ -83,7 +83,7 @@ enum target {
 
 struct action {
 	const char *name; /* in the path: action/NAME */
-	const char *cmd;
+	enum jsv_cmd cmd;
 	enum target target;
 	const char *ask, *ask_end; /* the question around the names */
 	const char *question_all;
@@ -92,26 +92,27 @@ struct action {
 };
 
 static const struct action actions[] = {
-	{ "queue-stop", "queue.stop", TARGET_TYPES, "Stop all waiting jobs of ",
-	  "?", "Stop all waiting jobs of all queues?", "Stop", "" },
-	{ "queue-pause", "queue.pause", TARGET_TYPES, "Pause ", "?",
+	{ "queue-stop", JSV_CMD_QUEUE_STOP, TARGET_TYPES,
+	  "Stop all waiting jobs of ", "?",
+	  "Stop all waiting jobs of all queues?", "Stop", "" },
+	{ "queue-pause", JSV_CMD_QUEUE_PAUSE, TARGET_TYPES, "Pause ", "?",
 	  "Pause all queues?", "Pause", "" },
-	{ "queue-resume", "queue.resume", TARGET_TYPES, "Resume ", "?",
+	{ "queue-resume", JSV_CMD_QUEUE_RESUME, TARGET_TYPES, "Resume ", "?",
 	  "Resume all queues?", "Resume", "" },
-	{ "schedules-pause", "schedules.pause", TARGET_NONE, NULL, NULL,
+	{ "schedules-pause", JSV_CMD_SCHEDULES_PAUSE, TARGET_NONE, NULL, NULL,
 	  "Pause all schedules?", "Pause All", "schedules" },
-	{ "schedules-resume", "schedules.resume", TARGET_NONE, NULL, NULL,
+	{ "schedules-resume", JSV_CMD_SCHEDULES_RESUME, TARGET_NONE, NULL, NULL,
 	  "Resume all schedules?", "Resume All", "schedules" },
-	{ "worker-free", "worker.free", TARGET_WORKERS, "Free ",
+	{ "worker-free", JSV_CMD_WORKER_FREE, TARGET_WORKERS, "Free ",
 	  ", stopping the jobs they run?",
 	  "Free all workers, stopping every running job?", "Free", "workers" },
-	{ "job-stop", "job.stop", TARGET_JOB, "Stop job ", "?", NULL, "Stop",
-	  "jobs/" },
+	{ "job-stop", JSV_CMD_JOB_STOP, TARGET_JOB, "Stop job ", "?", NULL,
+	  "Stop", "jobs/" },
 };
 
 /* What an action acts on, read from the query or the form. */
 struct targets {
-	struct json_object *req; /* the request to send */
+	struct json_object *req; /* the request's fields */
 	struct json_object *fields; /* [{name, value}] to carry in the form */
 	struct jsv_buf names; /* "IMAGE_SCAN, WEBHOOK" */
 	struct jsv_buf back; /* the page to return to, after the prefix */
@@ -135,11 +136,10 @@ static int targets_read(const struct action *a, const struct kv_list *l,
 			struct targets *t, char *err, size_t errlen)
 {
 	const char *key = a->target == TARGET_TYPES ? "type" : "worker";
-	const char *all = kv_get(l, "all"), *s, *pool;
-	struct json_object *arr;
+	const char *all = kv_get(l, "all"), *s, *pool, **names;
 	size_t i, n = 0;
 
-	t->req = call_request(a->cmd);
+	t->req = json_object_new_object();
 	t->fields = json_object_new_array();
 	jsv_buf_add(&t->back, a->back, strlen(a->back));
 	switch (a->target) {
@@ -153,7 +153,7 @@ static int targets_read(const struct action *a, const struct kv_list *l,
 			snprintf(err, errlen, "No valid job ID was given.");
 			return -1;
 		}
-		set_str(t->req, "id", s);
+		jsv_req_id(t->req, s);
 		add_field(t, "id", s);
 		jsv_buf_add(&t->back, s, strlen(s));
 		snprintf(t->question, sizeof(t->question), "%s%s%s", a->ask, s,
@@ -171,15 +171,13 @@ static int targets_read(const struct action *a, const struct kv_list *l,
 		break;
 	}
 	if (all && strcmp(all, "1") == 0) {
-		set_bool(t->req, "all", true);
+		jsv_req_targets(t->req, a->cmd, NULL, 0, true);
 		add_field(t, "all", "1");
 		snprintf(t->question, sizeof(t->question), "%s",
 			 a->question_all);
 		return 0;
 	}
-	arr = json_object_new_array();
-	json_object_object_add(
-		t->req, a->target == TARGET_TYPES ? "types" : "workers", arr);
+	names = xcalloc(l->n + 1, sizeof(*names));
 	for (i = 0; i < l->n; i++) {
 		if (strcmp(l->v[i].key, key) != 0)
 			continue;
@@ -189,9 +187,10 @@ static int targets_read(const struct action *a, const struct kv_list *l,
 			snprintf(err, errlen, "\"%s\" is not a valid %s.", s,
 				 a->target == TARGET_TYPES ? "job type" :
 							     "worker ID");
+			free(names);
 			return -1;
 		}
-		json_object_array_add(arr, json_object_new_string(s));
+		names[n] = s;
 		add_field(t, key, s);
 		if (n++)
 			jsv_buf_add(&t->names, ", ", 2);
@@ -199,6 +198,8 @@ static int targets_read(const struct action *a, const struct kv_list *l,
 			jsv_buf_add(&t->names, "worker ", 7);
 		jsv_buf_add(&t->names, s, strlen(s));
 	}
+	jsv_req_targets(t->req, a->cmd, names, n, false);
+	free(names);
 	if (n == 0) {
 		snprintf(err, errlen,
 			 "Nothing was selected: choose one or "
@@ -223,7 +224,7 @@ static void action_confirm(struct call *c, const struct action *a)
 {
 	struct targets t = { 0 };
 	struct json_object *pg;
-	char err[512];
+	char err[sizeof(c->err)];
 
 	if (targets_read(a, &c->rq->args, &t, err, sizeof(err)) < 0) {
 		error_page(c, 400, err);
@@ -251,7 +252,7 @@ static void action_do(struct call *c, const struct action *a)
 	struct json_object *end, *req, *pg;
 	struct jsv_buf b = { 0 };
 	const char *msg;
-	char err[512];
+	char err[sizeof(c->err)];
 	int status;
 
 	if (!call_admin(c)) {
@@ -283,7 +284,7 @@ static void action_do(struct call *c, const struct action *a)
 	}
 	req = t.req;
 	t.req = NULL;
-	if (call_daemon(c, req, NULL, &end) < 0) {
+	if (call_daemon(c, a->cmd, req, NULL, &end) < 0) {
 		snprintf(err, sizeof(err), "%s", c->err);
 		status = call_status(c);
 		pg = page_new(c, "Action failed");
@@ -293,7 +294,7 @@ static void action_do(struct call *c, const struct action *a)
 		page_send(c, "layout.html", pg);
 		goto out;
 	}
-	msg = get_str(end, "message");
+	msg = jsv_json_str(end, "message");
 	url_encode(&b, *msg ? msg : "Done", false);
 	set_cookie(c, "jsvc_msg", b.data, "; Max-Age=60; HttpOnly");
 	c->rs->status = 303;

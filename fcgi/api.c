@@ -4,14 +4,16 @@
  * methods, parameters, field names; errors as {"errors": [{"code",
  * "message"}]}), answered from the control protocol:
  *
- *	GET jobservice/pools                    pools
- *	GET jobservice/pools/{pool_id}/workers  workers ("all" for every pool)
- *	PUT jobservice/jobs/{job_id}            job.stop
- *	GET jobservice/jobs/{job_id}/log        job.log, as text/plain
- *	GET jobservice/queues                   queues
- *	PUT jobservice/queues/{job_type}        queue.stop|pause|resume
- *	GET schedules                           schedules, X-Total-Count
- *	GET schedules/{job_type}/paused         the SCHEDULER queue's state
+ *	GET jobservice/pools                    JSV_CMD_POOLS
+ *	GET jobservice/pools/{pool_id}/workers  JSV_CMD_WORKERS ("all": every
+ *	                                        pool)
+ *	PUT jobservice/jobs/{job_id}            JSV_CMD_JOB_STOP
+ *	GET jobservice/jobs/{job_id}/log        JSV_CMD_JOB_LOG, as text/plain
+ *	GET jobservice/queues                   JSV_CMD_QUEUES
+ *	PUT jobservice/queues/{job_type}        JSV_CMD_QUEUE_STOP, _PAUSE or
+ *	                                        _RESUME
+ *	GET schedules                           JSV_CMD_SCHEDULES, X-Total-Count
+ *	GET schedules/{job_type}/paused         the schedules' state
  *
  * A PUT needs an administrator, and Content-Type application/json or an
  * X-Requested-With header: neither can come from another site's HTML form.
@@ -85,13 +87,13 @@ static void call_error(struct call *c)
 	api_error(c, call_status(c), c->err);
 }
 
-/* Sends req and answers with its records projected through table. */
-static void list(struct call *c, struct json_object *req,
+/* Sends cmd and req and answers with its records projected through table. */
+static void list(struct call *c, enum jsv_cmd cmd, struct json_object *req,
 		 const struct field *table)
 {
 	struct json_object *recs = NULL, *end;
 
-	if (call_daemon(c, req, &recs, &end) < 0) {
+	if (call_daemon(c, cmd, req, &recs, &end) < 0) {
 		call_error(c);
 		return;
 	}
@@ -104,17 +106,13 @@ static void get_workers(struct call *c, const char *pool)
 {
 	struct json_object *req;
 
-	req = call_request("workers");
-	if (strcmp(pool, "all") == 0) {
-		set_bool(req, "all", true);
-	} else if (jsv_valid_id(pool)) {
-		set_str(req, "pool_id", pool);
-	} else {
-		json_object_put(req);
+	if (strcmp(pool, "all") != 0 && !jsv_valid_id(pool)) {
 		api_error(c, 404, "no such worker pool");
 		return;
 	}
-	list(c, req, worker_fields);
+	req = json_object_new_object();
+	jsv_req_pool(req, pool);
+	list(c, JSV_CMD_WORKERS, req, worker_fields);
 }
 
 /* The Link header to another page of the schedules. */
@@ -135,21 +133,20 @@ static void get_schedules(struct call *c)
 
 	page = kv_get_count(&c->rq->args, "page", 1, INT32_MAX, false);
 	size = kv_get_count(&c->rq->args, "page_size", API_PAGE_SIZE,
-			    FCGI_PAGE_MAX, false);
+			    JSV_PAGE_SIZE_MAX, false);
 	if (page < 0 || size < 0) {
 		api_error(c, 400,
 			  "page must be a number from 1 on and page_size one "
 			  "from 1 to 100");
 		return;
 	}
-	req = call_request("schedules");
-	set_int(req, "page", page);
-	set_int(req, "page_size", size);
-	if (call_daemon(c, req, &recs, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_page(req, page, size);
+	if (call_daemon(c, JSV_CMD_SCHEDULES, req, &recs, &end) < 0) {
 		call_error(c);
 		return;
 	}
-	total = get_int(end, "total");
+	total = jsv_json_int(end, "total");
 	json_object_put(end);
 	response_header(c->rs, "X-Total-Count: %lld", (long long)total);
 	if (page > 1 && (page - 1) * size < total + size)
@@ -170,9 +167,9 @@ static void get_paused(struct call *c, const char *type)
 		api_error(c, 400, "only the job type 'all' is supported");
 		return;
 	}
-	req = call_request("schedules");
-	set_int(req, "page_size", 1);
-	if (call_daemon(c, req, NULL, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_page(req, 0, 1);
+	if (call_daemon(c, JSV_CMD_SCHEDULES, req, NULL, &end) < 0) {
 		call_error(c);
 		return;
 	}
@@ -187,22 +184,15 @@ static void get_paused(struct call *c, const char *type)
 /* The whole log, up to API_LOG_MAX bytes, as text. */
 static void get_log(struct call *c, const char *id)
 {
-	int64_t offset = 0, next;
-
 	if (!jsv_valid_job_id(id)) {
 		api_error(c, 404, "no such job");
 		return;
 	}
 	jsv_buf_reset(&c->rs->body);
-	do {
-		if (call_job_log(c, id, offset, &c->rs->body, &next) < 0) {
-			call_error(c);
-			return;
-		}
-		if (next <= offset)
-			break;
-		offset = next;
-	} while (c->rs->body.len < API_LOG_MAX);
+	if (call_job_log(c, id, API_LOG_MAX, &c->rs->body) < 0) {
+		call_error(c);
+		return;
+	}
 	c->rs->status = 200;
 	c->rs->ctype = "text/plain; charset=utf-8";
 }
@@ -273,9 +263,9 @@ static void put_job(struct call *c, const char *id)
 		api_error(c, 404, "no such job");
 		goto out;
 	}
-	req = call_request("job.stop");
-	set_str(req, "id", id);
-	if (call_daemon(c, req, NULL, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_id(req, id);
+	if (call_daemon(c, JSV_CMD_JOB_STOP, req, NULL, &end) < 0) {
 		call_error(c);
 		goto out;
 	}
@@ -288,36 +278,31 @@ out:
 
 static void put_queue(struct call *c, const char *type)
 {
-	struct json_object *body, *req, *end, *arr;
-	const char *action, *cmd;
+	struct json_object *body, *req, *end;
+	enum jsv_cmd cmd;
+	const char *action;
 	bool answered;
 
 	action = put_action(c, &body, false, &answered);
 	if (answered)
 		goto out;
 	if (strcmp(action, "stop") == 0) {
-		cmd = "queue.stop";
+		cmd = JSV_CMD_QUEUE_STOP;
 	} else if (strcmp(action, "pause") == 0) {
-		cmd = "queue.pause";
+		cmd = JSV_CMD_QUEUE_PAUSE;
 	} else if (strcmp(action, "resume") == 0) {
-		cmd = "queue.resume";
+		cmd = JSV_CMD_QUEUE_RESUME;
 	} else {
 		api_error(c, 422, "action must be stop, pause or resume");
 		goto out;
 	}
-	req = call_request(cmd);
-	if (strcmp(type, "all") == 0) {
-		set_bool(req, "all", true);
-	} else if (jsv_valid_job_type(type)) {
-		arr = json_object_new_array();
-		json_object_array_add(arr, json_object_new_string(type));
-		json_object_object_add(req, "types", arr);
-	} else {
-		json_object_put(req);
+	if (strcmp(type, "all") != 0 && !jsv_valid_job_type(type)) {
 		api_error(c, 404, "no such job type");
 		goto out;
 	}
-	if (call_daemon(c, req, NULL, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_type_or_all(req, cmd, type);
+	if (call_daemon(c, cmd, req, NULL, &end) < 0) {
 		call_error(c);
 		goto out;
 	}
@@ -404,7 +389,7 @@ void api_handle(struct call *c, const char *sub)
 	} else {
 		switch (r) {
 		case R_POOLS:
-			list(c, call_request("pools"), pool_fields);
+			list(c, JSV_CMD_POOLS, NULL, pool_fields);
 			break;
 		case R_WORKERS:
 			get_workers(c, seg[2]);
@@ -416,7 +401,7 @@ void api_handle(struct call *c, const char *sub)
 			get_log(c, seg[2]);
 			break;
 		case R_QUEUES:
-			list(c, call_request("queues"), queue_fields);
+			list(c, JSV_CMD_QUEUES, NULL, queue_fields);
 			break;
 		case R_QUEUE:
 			put_queue(c, seg[2]);

@@ -1,99 +1,100 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The daemon call: a request over the control socket (opened on demand,
- * once per HTTP request), its records and END collected, and a failure
- * mapped to the HTTP status it is answered with.
+ * The daemon call: a command of the catalogue sent with jsv_call() over the
+ * request's connection (opened on demand, once per HTTP request), and a
+ * failure kept for the page or the API, with the HTTP status it is
+ * answered with.
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "fcgi.h"
 
-struct json_object *call_request(const char *cmd)
+/*
+ * Keeps the failure err in c: the daemon's refusal as it is, a local
+ * failure (connecting, when there is no connection yet, or later) as
+ * JSV_E_MAX, after which the connection goes.  Returns -1.
+ */
+static int call_failed(struct call *c, const struct jsv_call_err *err)
 {
-	struct json_object *req = json_object_new_object();
-
-	json_object_object_add(req, "cmd", json_object_new_string(cmd));
-	return req;
-}
-
-static int call_fail(struct call *c, int code, const char *fmt, ...)
-	JSV_PRINTF(3, 4);
-
-static int call_fail(struct call *c, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
-	va_end(ap);
-	c->code = code;
+	if (err->status == JSV_CALL_REFUSED) {
+		c->code = err->code;
+		snprintf(c->err, sizeof(c->err), "%s", err->text);
+		return -1;
+	}
+	c->code = JSV_E_MAX;
+	if (c->client)
+		snprintf(c->err, sizeof(c->err),
+			 "Talking to the job service daemon failed: %s.",
+			 err->text);
+	else
+		snprintf(c->err, sizeof(c->err),
+			 "The job service daemon cannot be reached (%s).",
+			 err->text);
 	jsv_client_close(c->client);
 	c->client = NULL;
 	return -1;
 }
 
-int call_daemon(struct call *c, struct json_object *req,
+/* The request's connection, opened on first use; NULL after a failure. */
+static struct jsv_client *call_client(struct call *c)
+{
+	struct jsv_call_err err;
+
+	if (!c->client) {
+		c->client =
+			jsv_call_connect(c->app->socket, FCGI_TIMEOUT_MS, &err);
+		if (!c->client)
+			call_failed(c, &err);
+	}
+	return c->client;
+}
+
+int call_daemon(struct call *c, enum jsv_cmd cmd, struct json_object *req,
 		struct json_object **records, struct json_object **end)
 {
-	struct json_object *obj;
-	const char *text;
-	char err[256];
-	int64_t code;
-	int r;
+	struct jsv_call_err err;
 
 	*end = NULL;
-	if (!c->client) {
-		c->client = jsv_client_open(c->app->socket, FCGI_TIMEOUT_MS,
-					    err, sizeof(err));
-		if (!c->client) {
-			json_object_put(req);
-			return call_fail(c, JSV_E_MAX,
-					 "The job service daemon cannot be "
-					 "reached (%s).",
-					 err);
-		}
+	if (records)
+		*records = NULL;
+	if (!call_client(c)) {
+		json_object_put(req);
+		return -1;
 	}
-	r = jsv_client_send(c->client, req);
-	json_object_put(req);
-	if (r < 0)
-		return call_fail(c, JSV_E_MAX,
-				 "Sending to the job service daemon failed: "
-				 "%s.",
-				 strerror(-r));
-	for (;;) {
-		r = jsv_client_next(c->client, &obj);
-		if (r < 0)
-			return call_fail(c, JSV_E_MAX,
-					 "The job service daemon did not "
-					 "answer: %s.",
-					 strerror(-r));
-		if (r == JSV_MSG_RECORD && records) {
-			if (!*records)
-				*records = json_object_new_array();
-			json_object_array_add(*records, obj);
-			continue;
-		}
-		if (r == JSV_MSG_END) {
-			*end = obj;
-			return 0;
-		}
-		if (r == JSV_MSG_ERROR) {
-			if (jsv_json_get_int64(obj, "code", &code) != 0 ||
-			    code <= 0 || code >= JSV_E_MAX)
-				code = JSV_E_INTERNAL;
-			if (jsv_json_get_string(obj, "error", &text) != 0)
-				text = jsv_strerror((int)code);
-			c->code = (int)code;
-			snprintf(c->err, sizeof(c->err), "%s", text);
-			json_object_put(obj);
-			return -1;
-		}
-		json_object_put(obj);
-	}
+	if (jsv_call(c->client, cmd, req, records, end, &err) < 0)
+		return call_failed(c, &err);
+	return 0;
+}
+
+int call_job_log(struct call *c, const char *id, size_t max,
+		 struct jsv_buf *out)
+{
+	struct jsv_log log = { .id = id, .max = max };
+	struct jsv_call_err err;
+	int r = 0;
+
+	if (!call_client(c))
+		return -1;
+	if (jsv_log_read(c->client, &log, JSV_LOG_NOW, &err) < 0)
+		r = call_failed(c, &err);
+	else
+		jsv_buf_add(out, log.buf.data ? log.buf.data : "", log.buf.len);
+	jsv_buf_free(&log.buf);
+	return r;
+}
+
+int call_job_log_tail(struct call *c, const char *id, size_t tail,
+		      struct jsv_buf *out)
+{
+	struct jsv_call_err err;
+
+	if (!call_client(c))
+		return -1;
+	if (jsv_log_tail(c->client, id, tail, out, &err) < 0)
+		return call_failed(c, &err);
+	return 0;
 }
 
 int call_status(const struct call *c)
@@ -120,28 +121,4 @@ int call_status(const struct call *c)
 bool call_admin(const struct call *c)
 {
 	return config_is_admin(c->app->cfg, c->rq->remote_user);
-}
-
-int call_job_log(struct call *c, const char *id, int64_t offset,
-		 struct jsv_buf *data, int64_t *next)
-{
-	struct json_object *req, *end, *d;
-
-	req = call_request("job.log");
-	set_str(req, "id", id);
-	set_int(req, "offset", offset);
-	if (call_daemon(c, req, NULL, &end) < 0)
-		return -1;
-	d = json_object_object_get(end, "data");
-	if (json_object_is_type(d, json_type_string) &&
-	    json_object_get_string_len(d) > 0) {
-		if (data)
-			jsv_buf_add(data, json_object_get_string(d),
-				    (size_t)json_object_get_string_len(d));
-		*next = get_int(end, "offset");
-	} else {
-		*next = -1;
-	}
-	json_object_put(end);
-	return 0;
 }

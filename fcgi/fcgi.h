@@ -7,8 +7,8 @@
  *
  *	request.c  CGI parameters, query/form/cookie decoding, limits
  *	route.c    the prefix and path dispatch, security headers, error pages
- *	call.c     the daemon call, its errors mapped to HTTP statuses
- *	fields.c   values between the daemon's records and the page contexts
+ *	call.c     the daemon call (lib's jsv_call), errors mapped to HTTP
+ *	fields.c   the field tables: records projected for pages and the API
  *	page.c     the HTML pages: cards, queues, schedules, workers, a job
  *	action.c   the actions: confirmation, POST, CSRF token and cookies
  *	static.c   the static files
@@ -25,12 +25,12 @@
 
 #include "jsv.h"
 #include "proto.h"
+#include "call.h"
 
 #define FCGI_BODY_MAX (64 * 1024) /* request bodies; larger ones get 413 */
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
 #define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
 #define FCGI_TIMEOUT_MS 5000 /* each wait on the control socket */
-#define FCGI_PAGE_MAX 100 /* the largest page_size of a schedule list */
 
 /* request.c */
 
@@ -208,7 +208,7 @@ struct call {
 	struct response *rs;
 	struct jsv_client *client;
 	int code; /* after a failure: a jsv_err, or JSV_E_MAX when unreachable */
-	char err[512];
+	char err[640]; /* the daemon's text, or a sentence around a local one */
 	char csrf[FCGI_CSRF_LEN + 1]; /* the token of this browser, or "" */
 };
 
@@ -236,20 +236,20 @@ void method_not_allowed(struct call *c, const char *allow);
 /* call.c */
 
 /*
- * Sends req (consumed) over the call's connection and collects the answer:
- * the RECORDs appended to *records when records is not NULL, the END in
- * *end (the caller puts both).  Returns 0, or -1 with c->code and c->err.
+ * Sends command cmd with the fields of req (consumed; NULL for none) over
+ * the call's connection, opened on first use, and collects the answer as
+ * jsv_call() does: the END in *end, the records in *records (the caller
+ * puts both).  Returns 0, or -1 with c->code and c->err (a local failure
+ * is JSV_E_MAX).
  */
-int call_daemon(struct call *c, struct json_object *req,
+int call_daemon(struct call *c, enum jsv_cmd cmd, struct json_object *req,
 		struct json_object **records, struct json_object **end);
-struct json_object *call_request(const char *cmd);
-/*
- * Reads job id's log from offset: appends the chunk to data (unless NULL)
- * and sets *next to the offset after it, or to -1 when the chunk is empty
- * (the end of what the log holds).  Returns 0, or -1 as call_daemon().
- */
-int call_job_log(struct call *c, const char *id, int64_t offset,
-		 struct jsv_buf *data, int64_t *next);
+/* Appends job id's log, as much as there is now up to max bytes, to out. */
+int call_job_log(struct call *c, const char *id, size_t max,
+		 struct jsv_buf *out);
+/* Appends the last tail bytes or so of job id's log to out. */
+int call_job_log_tail(struct call *c, const char *id, size_t tail,
+		      struct jsv_buf *out);
 /* The HTTP status for a failed call. */
 int call_status(const struct call *c);
 bool call_admin(const struct call *c);
@@ -312,10 +312,6 @@ struct json_object *fields_rows(struct json_object *rec);
 void set_str(struct json_object *o, const char *key, const char *val);
 void set_int(struct json_object *o, const char *key, int64_t val);
 void set_bool(struct json_object *o, const char *key, bool val);
-/* The string at key, "" when absent or not a string. */
-const char *get_str(struct json_object *o, const char *key);
-/* The integer at key, 0 when absent or not an integer. */
-int64_t get_int(struct json_object *o, const char *key);
 
 /* page.c */
 

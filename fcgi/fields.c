@@ -104,47 +104,19 @@ void set_bool(struct json_object *o, const char *key, bool val)
 	json_object_object_add(o, key, json_object_new_boolean(val));
 }
 
-const char *get_str(struct json_object *o, const char *key)
-{
-	const char *s;
-
-	return jsv_json_get_string(o, key, &s) == 0 ? s : "";
-}
-
-int64_t get_int(struct json_object *o, const char *key)
-{
-	int64_t v;
-
-	return jsv_json_get_int64(o, key, &v) == 0 ? v : 0;
-}
-
-/* An RFC 3339 time as people read it: "2026-11-29 05:37:45 UTC". */
-static void set_time(struct json_object *o, const char *key, const char *t)
-{
-	char buf[64];
-	size_t n = strlen(t);
-
-	if (n < 20 || n >= sizeof(buf) - 4 || t[10] != 'T' || t[n - 1] != 'Z') {
-		set_str(o, key, t);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.10s %.*s UTC", t, (int)(n - 12), t + 11);
-	set_str(o, key, buf);
-}
-
 /* Field f of rec for people. */
 static void put_page(struct json_object *out, const struct field *f,
 		     struct json_object *rec)
 {
-	char buf[64];
+	char buf[256];
 	int64_t v;
 
 	switch (f->kind) {
 	case FIELD_TEXT:
-		set_str(out, f->name, get_str(rec, f->name));
+		set_str(out, f->name, jsv_json_str(rec, f->name));
 		break;
 	case FIELD_INT:
-		set_int(out, f->name, get_int(rec, f->name));
+		set_int(out, f->name, jsv_json_int(rec, f->name));
 		break;
 	case FIELD_BOOL:
 		set_bool(out, f->name,
@@ -152,17 +124,19 @@ static void put_page(struct json_object *out, const struct field *f,
 				 json_object_object_get(rec, f->name)));
 		break;
 	case FIELD_TIME:
-		set_time(out, f->name, get_str(rec, f->name));
+		jsv_fmt_time_people(buf, sizeof(buf),
+				    jsv_json_str(rec, f->name));
+		set_str(out, f->name, buf);
 		break;
 	case FIELD_LATENCY:
-		v = get_int(rec, f->name);
+		v = jsv_json_int(rec, f->name);
 		jsv_fmt_latency(buf, sizeof(buf), v > 0 ? (uint64_t)v : 0);
 		set_str(out, f->name, buf);
 		break;
 	case FIELD_VENDOR_ID:
-		v = get_int(rec, f->name);
+		v = jsv_json_int(rec, f->name);
 		snprintf(buf, sizeof(buf), "%" PRId64, v);
-		set_str(out, f->name, v == -1 ? "" : buf);
+		set_str(out, f->name, v == JSV_VENDOR_ID_NONE ? "" : buf);
 		break;
 	}
 }

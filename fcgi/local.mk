@@ -53,8 +53,9 @@ EXTRA_DIST += t/fuzz/corpus/form
 fuzz: t/fuzz/fuzz_form
 
 t/fuzz/fuzz_form: t/fuzz/fuzz_form.c fcgi/fcgi.h $(FCGI_APP_SRC) \
-		fcgi/templates.c lib/jsv.h lib/proto.h lib/log.c lib/util.c \
-		lib/proto.c lib/client.c
+		fcgi/templates.c lib/jsv.h lib/proto.h lib/call.h lib/catalog.h \
+		lib/commands.def lib/log.c lib/util.c lib/proto.c lib/client.c \
+		lib/catalog.c lib/call.c
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
 		$(MKDIR_P) t/fuzz && \
 		echo "  FUZZCC   $@" && \
@@ -63,7 +64,8 @@ t/fuzz/fuzz_form: t/fuzz/fuzz_form.c fcgi/fcgi.h $(FCGI_APP_SRC) \
 			$(FCGI_APP_SRC:%=$(srcdir)/%) \
 			fcgi/templates.c $(srcdir)/lib/log.c \
 			$(srcdir)/lib/util.c $(srcdir)/lib/proto.c \
-			$(srcdir)/lib/client.c $(JSONC_LIBS) && \
+			$(srcdir)/lib/client.c $(srcdir)/lib/catalog.c \
+			$(srcdir)/lib/call.c $(JSONC_LIBS) && \
 		echo "run: $@ -max_len=4096 NEW_CORPUS_DIR $(srcdir)/t/fuzz/corpus/form"; \
 	else \
 		echo "$(FUZZ_CC) not found: not building $@ (apt-get install clang)"; \

@@ -88,12 +88,13 @@ static void add_cards(struct json_object *pg, struct json_object *st)
 	json_object_object_add(cards, "queues", card);
 
 	card = fields_project(schedule_card_fields, s, FIELD_PAGE);
-	set_bool(card, "paused", strcmp(get_str(s, "status"), "Paused") == 0);
+	set_bool(card, "paused",
+		 strcmp(jsv_json_str(s, "status"), "Paused") == 0);
 	json_object_object_add(cards, "schedules", card);
 
 	card = fields_project(worker_card_fields, w, FIELD_PAGE);
-	busy = get_int(w, "busy");
-	total = get_int(w, "total");
+	busy = jsv_json_int(w, "busy");
+	total = jsv_json_int(w, "total");
 	/* the donut's circle has a circumference of 100 */
 	snprintf(num, sizeof(num), "%.1f",
 		 total > 0 ? 100.0 * (double)busy / (double)total : 0.0);
@@ -113,13 +114,13 @@ int page_load_common(struct call *c, struct json_object *pg)
 	bool warn_any = false, warn;
 	size_t i, n;
 
-	if (call_daemon(c, call_request("status"), NULL, &st) < 0) {
+	if (call_daemon(c, JSV_CMD_STATUS, NULL, NULL, &st) < 0) {
 		page_error(c, pg);
 		return -1;
 	}
 	add_cards(pg, st);
 	json_object_put(st);
-	if (call_daemon(c, call_request("queues"), &recs, &st) < 0) {
+	if (call_daemon(c, JSV_CMD_QUEUES, NULL, &recs, &st) < 0) {
 		page_error(c, pg);
 		return -1;
 	}
@@ -127,8 +128,8 @@ int page_load_common(struct call *c, struct json_object *pg)
 	rows = fields_project_list(queue_fields, recs, FIELD_PAGE);
 	n = json_object_array_length(rows);
 	for (i = 0; i < n; i++) {
-		warn = get_int(json_object_array_get_idx(recs, i), "latency") >=
-		       LATENCY_WARN;
+		warn = jsv_json_int(json_object_array_get_idx(recs, i),
+				    "latency") >= LATENCY_WARN;
 		warn_any |= warn;
 		set_bool(json_object_array_get_idx(rows, i), "warn", warn);
 	}
@@ -156,7 +157,7 @@ static void add_pager(struct json_object *pg, int64_t page, int64_t size,
 {
 	static const int sizes[] = { 15, 25, 50, 100 };
 	struct json_object *opts, *opt;
-	int64_t pages = total > 0 ? (total + size - 1) / size : 1;
+	int64_t pages = jsv_page_count(total, size);
 	size_t i;
 
 	set_int(pg, "total", total);
@@ -184,7 +185,7 @@ void page_schedules(struct call *c)
 
 	page = kv_get_count(&c->rq->args, "page", 1, INT32_MAX, true);
 	size = kv_get_count(&c->rq->args, "page_size", SCHED_PAGE_DEFAULT,
-			    FCGI_PAGE_MAX, true);
+			    JSV_PAGE_SIZE_MAX, true);
 	if (page < 0 || size < 0) {
 		error_page(c, 400,
 			   "page must be a number from 1 on, page_size one "
@@ -195,14 +196,13 @@ void page_schedules(struct call *c)
 	set_bool(pg, "tab_schedules", true);
 	if (page_load_common(c, pg) < 0)
 		goto out;
-	req = call_request("schedules");
-	set_int(req, "page", page);
-	set_int(req, "page_size", size);
-	if (call_daemon(c, req, &recs, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_page(req, page, size);
+	if (call_daemon(c, JSV_CMD_SCHEDULES, req, &recs, &end) < 0) {
 		page_error(c, pg);
 		goto out;
 	}
-	total = get_int(end, "total");
+	total = jsv_json_int(end, "total");
 	json_object_put(end);
 	json_object_object_add(pg, "schedule_rows",
 			       fields_project_list(schedule_fields, recs,
@@ -220,15 +220,15 @@ static int add_pools(struct call *c, struct json_object *pg, const char *pool)
 	const char *id, *status;
 	size_t i, n;
 
-	if (call_daemon(c, call_request("pools"), &recs, &end) < 0)
+	if (call_daemon(c, JSV_CMD_POOLS, NULL, &recs, &end) < 0)
 		return -1;
 	json_object_put(end);
 	rows = fields_project_list(pool_fields, recs, FIELD_PAGE);
 	n = json_object_array_length(rows);
 	for (i = 0; i < n; i++) {
 		row = json_object_array_get_idx(rows, i);
-		id = get_str(row, "worker_pool_id");
-		status = get_str(row, "status");
+		id = jsv_json_str(row, "worker_pool_id");
+		status = jsv_json_str(row, "status");
 		set_bool(row, "dead", strcmp(status, "Healthy") != 0);
 		set_bool(row, "chosen", pool && strcmp(pool, id) == 0);
 	}
@@ -243,19 +243,16 @@ static int add_workers(struct call *c, struct json_object *pg, const char *pool)
 	struct json_object *req, *recs = NULL, *end, *rows, *row;
 	size_t i, n;
 
-	req = call_request("workers");
-	if (strcmp(pool, "all") == 0)
-		set_bool(req, "all", true);
-	else
-		set_str(req, "pool_id", pool);
-	if (call_daemon(c, req, &recs, &end) < 0)
+	req = json_object_new_object();
+	jsv_req_pool(req, pool);
+	if (call_daemon(c, JSV_CMD_WORKERS, req, &recs, &end) < 0)
 		return -1;
 	json_object_put(end);
 	rows = fields_project_list(worker_fields, recs, FIELD_PAGE);
 	n = json_object_array_length(rows);
 	for (i = 0; i < n; i++) {
 		row = json_object_array_get_idx(rows, i);
-		set_bool(row, "busy", *get_str(row, "job_id") != '\0');
+		set_bool(row, "busy", *jsv_json_str(row, "job_id") != '\0');
 	}
 	json_object_put(recs);
 	json_object_object_add(pg, "worker_rows", rows);
@@ -294,61 +291,6 @@ out:
 
 /* -------------------------------------------------------------- job page */
 
-/*
- * The last LOG_TAIL bytes or so of a job's log.  The protocol reads forward
- * from an offset, so the end is first found by doubling, then halving, the
- * offset (a few requests, whatever the log's size); then the log is read
- * from one chunk before it.  False after a failed call.
- */
-static bool job_log_tail(struct call *c, const char *id, struct jsv_buf *out)
-{
-	int64_t lo = 0, hi = LOG_TAIL, mid, next;
-	struct jsv_buf data = { 0 };
-	size_t skip = 0;
-	int i;
-
-	if (call_job_log(c, id, 0, NULL, &next) < 0)
-		return false;
-	if (next < 0)
-		return true;
-	for (;;) {
-		if (call_job_log(c, id, hi, NULL, &next) < 0)
-			return false;
-		if (next < 0)
-			break;
-		lo = hi;
-		hi *= 2;
-	}
-	while (hi - lo > LOG_TAIL) {
-		mid = lo + (hi - lo) / 2;
-		if (call_job_log(c, id, mid, NULL, &next) < 0)
-			return false;
-		if (next < 0)
-			hi = mid;
-		else
-			lo = mid;
-	}
-	next = lo > LOG_TAIL ? lo - LOG_TAIL : 0;
-	for (i = 0; i < 4 && next >= 0; i++)
-		if (call_job_log(c, id, next, &data, &next) < 0) {
-			jsv_buf_free(&data);
-			return false;
-		}
-	if (data.len > LOG_TAIL) {
-		skip = data.len - LOG_TAIL;
-		/* start at a line, or at least at a character */
-		while (skip < data.len && data.data[skip - 1] != '\n' &&
-		       skip - (data.len - LOG_TAIL) < 1024)
-			skip++;
-		while (skip < data.len &&
-		       ((unsigned char)data.data[skip] & 0xc0) == 0x80)
-			skip++;
-	}
-	jsv_buf_add(out, data.data ? data.data + skip : "", data.len - skip);
-	jsv_buf_free(&data);
-	return true;
-}
-
 void page_job(struct call *c, const char *id)
 {
 	struct json_object *pg, *req, *end;
@@ -364,22 +306,20 @@ void page_job(struct call *c, const char *id)
 	set_str(pg, "job_id", id);
 	if (page_load_common(c, pg) < 0)
 		goto out;
-	req = call_request("job.show");
-	set_str(req, "id", id);
-	if (call_daemon(c, req, NULL, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_id(req, id);
+	if (call_daemon(c, JSV_CMD_JOB_SHOW, req, NULL, &end) < 0) {
 		page_error(c, pg);
 		goto out;
 	}
 	json_object_object_add(pg, "fields", fields_rows(end));
 	fields_put(pg, job_fields, end, FIELD_PAGE);
-	status = get_str(pg, "status");
-	active = strcmp(status, "Pending") == 0 ||
-		 strcmp(status, "Scheduled") == 0 ||
-		 strcmp(status, "Running") == 0;
+	status = jsv_json_str(pg, "status");
+	active = jsv_job_status_active(status);
 	set_bool(pg, "active", active);
 	set_int(pg, "poll", active ? POLL_SECONDS : 0);
 	json_object_put(end);
-	if (!job_log_tail(c, id, &log)) {
+	if (call_job_log_tail(c, id, LOG_TAIL, &log) < 0) {
 		page_error(c, pg);
 		goto out;
 	}
