@@ -4,24 +4,24 @@
  * methods, parameters, field names; errors as {"errors": [{"code",
  * "message"}]}), answered from the control protocol:
  *
- *	GET jobservice/pools                    pools
- *	GET jobservice/pools/{pool_id}/workers  workers ("all" for every pool)
- *	PUT jobservice/jobs/{job_id}            job.stop
- *	GET jobservice/jobs/{job_id}/log        job.log, as text/plain
- *	GET jobservice/queues                   queues
- *	PUT jobservice/queues/{job_type}        queue.stop|pause|resume
- *	GET schedules                           schedules, X-Total-Count
- *	GET schedules/{job_type}/paused         the SCHEDULER queue's state
+ *	GET jobservice/pools                    JSV_CMD_POOLS
+ *	GET jobservice/pools/{pool_id}/workers  JSV_CMD_WORKERS ("all": every
+ *	                                        pool)
+ *	PUT jobservice/jobs/{job_id}            JSV_CMD_JOB_STOP
+ *	GET jobservice/jobs/{job_id}/log        JSV_CMD_JOB_LOG, as text/plain
+ *	GET jobservice/queues                   JSV_CMD_QUEUES
+ *	PUT jobservice/queues/{job_type}        JSV_CMD_QUEUE_STOP, _PAUSE or
+ *	                                        _RESUME
+ *	GET schedules                           JSV_CMD_SCHEDULES, X-Total-Count
+ *	GET schedules/{job_type}/paused         the schedules' state
  *
  * A PUT needs an administrator, and Content-Type application/json or an
  * X-Requested-With header: neither can come from another site's HTML form.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fcgi.h"
 
@@ -87,156 +87,75 @@ static void call_error(struct call *c)
 	api_error(c, call_status(c), c->err);
 }
 
-/* Copies key from a record to out when it is there (and, for times, set). */
-static void copy(struct json_object *out, struct json_object *rec,
-		 const char *key, bool omit_empty)
+/* Sends cmd and req and answers with its records projected through table. */
+static void list(struct call *c, enum jsv_cmd cmd, struct json_object *req,
+		 const struct field *table)
 {
-	struct json_object *v;
+	struct json_object *recs = NULL, *end;
 
-	if (!json_object_object_get_ex(rec, key, &v))
-		return;
-	if (omit_empty && json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) == 0)
-		return;
-	json_object_object_add(out, key, json_object_get(v));
-}
-
-/*
- * Sends req and answers with its records, each reduced to the keys (a key
- * starting with '?' is left out when empty), or with the error.
- */
-static void list(struct call *c, struct json_object *req,
-		 const char *const *keys)
-{
-	struct json_object *recs = NULL, *end, *arr, *o, *r;
-	size_t i, j, n;
-
-	if (call_daemon(c, req, &recs, &end) < 0) {
+	if (call_daemon(c, cmd, req, &recs, &end) < 0) {
 		call_error(c);
 		return;
 	}
 	json_object_put(end);
-	arr = json_object_new_array();
-	n = recs ? json_object_array_length(recs) : 0;
-	for (i = 0; i < n; i++) {
-		r = json_object_array_get_idx(recs, i);
-		o = json_object_new_object();
-		for (j = 0; keys[j]; j++)
-			copy(o, r, keys[j] + (keys[j][0] == '?'),
-			     keys[j][0] == '?');
-		json_object_array_add(arr, o);
-	}
+	send_json(c, 200, fields_project_list(table, recs, FIELD_API));
 	json_object_put(recs);
-	send_json(c, 200, arr);
-}
-
-static void get_pools(struct call *c)
-{
-	static const char *const keys[] = { "pid",	   "worker_pool_id",
-					    "start_at",	   "heartbeat_at",
-					    "concurrency", "host",
-					    NULL };
-
-	list(c, call_request("pools"), keys);
 }
 
 static void get_workers(struct call *c, const char *pool)
 {
-	static const char *const keys[] = { "id",	   "pool_id",
-					    "job_name",	   "job_id",
-					    "?start_at",   "check_in",
-					    "?checkin_at", NULL };
 	struct json_object *req;
 
-	req = call_request("workers");
-	if (strcmp(pool, "all") == 0) {
-		json_object_object_add(req, "all", json_object_new_boolean(1));
-	} else if (jsv_valid_id(pool)) {
-		json_object_object_add(req, "pool_id",
-				       json_object_new_string(pool));
-	} else {
-		json_object_put(req);
+	if (strcmp(pool, "all") != 0 && !jsv_valid_id(pool)) {
 		api_error(c, 404, "no such worker pool");
 		return;
 	}
-	list(c, req, keys);
+	req = json_object_new_object();
+	jsv_req_pool(req, pool);
+	list(c, JSV_CMD_WORKERS, req, worker_fields);
 }
 
-static void get_queues(struct call *c)
+/* The Link header to another page of the schedules. */
+static void schedules_link(struct call *c, int64_t page, int64_t size,
+			   const char *rel)
 {
-	static const char *const keys[] = { "job_type", "count", "latency",
-					    "paused", NULL };
-
-	list(c, call_request("queues"), keys);
-}
-
-/* A positive integer query argument up to max, def when absent; -1 if bad. */
-static int64_t arg_int(struct call *c, const char *key, int64_t def,
-		       int64_t max)
-{
-	const char *s = kv_get(&c->rq->args, key);
-	char *end;
-	long long v;
-
-	if (!s)
-		return def;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > max)
-		return -1;
-	return v;
+	response_header(c->rs,
+			"Link: <%sapi/v2.0/schedules?page=%lld&"
+			"page_size=%lld>; rel=\"%s\"",
+			c->rq->prefix_url, (long long)page, (long long)size,
+			rel);
 }
 
 static void get_schedules(struct call *c)
 {
-	static const char *const keys[] = { "id",   "vendor_type", "vendor_id",
-					    "cron", "update_time", NULL };
-	struct json_object *req, *recs = NULL, *end, *arr, *o;
+	struct json_object *req, *recs = NULL, *end;
 	int64_t page, size, total;
-	size_t i, j, n;
 
-	page = arg_int(c, "page", 1, INT32_MAX);
-	size = arg_int(c, "page_size", API_PAGE_SIZE, 100);
+	page = kv_get_count(&c->rq->args, "page", 1, INT32_MAX, false);
+	size = kv_get_count(&c->rq->args, "page_size", API_PAGE_SIZE,
+			    JSV_PAGE_SIZE_MAX, false);
 	if (page < 0 || size < 0) {
 		api_error(c, 400,
 			  "page must be a number from 1 on and page_size one "
 			  "from 1 to 100");
 		return;
 	}
-	req = call_request("schedules");
-	json_object_object_add(req, "page", json_object_new_int64(page));
-	json_object_object_add(req, "page_size", json_object_new_int64(size));
-	if (call_daemon(c, req, &recs, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_page(req, page, size);
+	if (call_daemon(c, JSV_CMD_SCHEDULES, req, &recs, &end) < 0) {
 		call_error(c);
 		return;
 	}
-	if (jsv_json_get_int64(end, "total", &total) != 0)
-		total = 0;
+	total = jsv_json_int(end, "total");
 	json_object_put(end);
-	arr = json_object_new_array();
-	n = recs ? json_object_array_length(recs) : 0;
-	for (i = 0; i < n; i++) {
-		o = json_object_new_object();
-		for (j = 0; keys[j]; j++)
-			copy(o, json_object_array_get_idx(recs, i), keys[j],
-			     false);
-		json_object_array_add(arr, o);
-	}
-	json_object_put(recs);
 	response_header(c->rs, "X-Total-Count: %lld", (long long)total);
 	if (page > 1 && (page - 1) * size < total + size)
-		response_header(c->rs,
-				"Link: <%sapi/v2.0/schedules?page=%lld&"
-				"page_size=%lld>; rel=\"prev\"",
-				c->rq->prefix_url, (long long)(page - 1),
-				(long long)size);
+		schedules_link(c, page - 1, size, "prev");
 	if (page * size < total)
-		response_header(c->rs,
-				"Link: <%sapi/v2.0/schedules?page=%lld&"
-				"page_size=%lld>; rel=\"next\"",
-				c->rq->prefix_url, (long long)(page + 1),
-				(long long)size);
-	send_json(c, 200, arr);
+		schedules_link(c, page + 1, size, "next");
+	send_json(c, 200,
+		  fields_project_list(schedule_fields, recs, FIELD_API));
+	json_object_put(recs);
 }
 
 static void get_paused(struct call *c, const char *type)
@@ -248,9 +167,9 @@ static void get_paused(struct call *c, const char *type)
 		api_error(c, 400, "only the job type 'all' is supported");
 		return;
 	}
-	req = call_request("schedules");
-	json_object_object_add(req, "page_size", json_object_new_int64(1));
-	if (call_daemon(c, req, NULL, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_page(req, 0, 1);
+	if (call_daemon(c, JSV_CMD_SCHEDULES, req, NULL, &end) < 0) {
 		call_error(c);
 		return;
 	}
@@ -258,55 +177,31 @@ static void get_paused(struct call *c, const char *type)
 		paused = false;
 	json_object_put(end);
 	o = json_object_new_object();
-	json_object_object_add(o, "paused", json_object_new_boolean(paused));
+	set_bool(o, "paused", paused);
 	send_json(c, 200, o);
 }
 
 /* The whole log, up to API_LOG_MAX bytes, as text. */
 static void get_log(struct call *c, const char *id)
 {
-	struct json_object *req, *end, *data;
-	int64_t offset = 0, next;
-	size_t len;
-
 	if (!jsv_valid_job_id(id)) {
 		api_error(c, 404, "no such job");
 		return;
 	}
 	jsv_buf_reset(&c->rs->body);
-	do {
-		req = call_request("job.log");
-		json_object_object_add(req, "id", json_object_new_string(id));
-		json_object_object_add(req, "offset",
-				       json_object_new_int64(offset));
-		if (call_daemon(c, req, NULL, &end) < 0) {
-			call_error(c);
-			return;
-		}
-		data = json_object_object_get(end, "data");
-		len = json_object_is_type(data, json_type_string) ?
-			      (size_t)json_object_get_string_len(data) :
-			      0;
-		jsv_buf_add(&c->rs->body, json_object_get_string(data), len);
-		if (jsv_json_get_int64(end, "offset", &next) != 0 ||
-		    next <= offset)
-			len = 0;
-		offset = next;
-		json_object_put(end);
-	} while (len > 0 && c->rs->body.len < API_LOG_MAX);
+	if (call_job_log(c, id, API_LOG_MAX, &c->rs->body) < 0) {
+		call_error(c);
+		return;
+	}
 	c->rs->status = 200;
 	c->rs->ctype = "text/plain; charset=utf-8";
 }
 
 static bool json_body_allowed(const struct request *rq)
 {
-	static const char json[] = "application/json";
-	const char *ct = rq->content_type;
-
 	if (rq->requested_with && *rq->requested_with)
 		return true;
-	return ct && strncasecmp(ct, json, sizeof(json) - 1) == 0 &&
-	       (ct[sizeof(json) - 1] == '\0' || ct[sizeof(json) - 1] == ';');
+	return content_type_is(rq->content_type, "application/json");
 }
 
 /*
@@ -368,9 +263,9 @@ static void put_job(struct call *c, const char *id)
 		api_error(c, 404, "no such job");
 		goto out;
 	}
-	req = call_request("job.stop");
-	json_object_object_add(req, "id", json_object_new_string(id));
-	if (call_daemon(c, req, NULL, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_id(req, id);
+	if (call_daemon(c, JSV_CMD_JOB_STOP, req, NULL, &end) < 0) {
 		call_error(c);
 		goto out;
 	}
@@ -383,36 +278,31 @@ out:
 
 static void put_queue(struct call *c, const char *type)
 {
-	struct json_object *body, *req, *end, *arr;
-	const char *action, *cmd;
+	struct json_object *body, *req, *end;
+	enum jsv_cmd cmd;
+	const char *action;
 	bool answered;
 
 	action = put_action(c, &body, false, &answered);
 	if (answered)
 		goto out;
 	if (strcmp(action, "stop") == 0) {
-		cmd = "queue.stop";
+		cmd = JSV_CMD_QUEUE_STOP;
 	} else if (strcmp(action, "pause") == 0) {
-		cmd = "queue.pause";
+		cmd = JSV_CMD_QUEUE_PAUSE;
 	} else if (strcmp(action, "resume") == 0) {
-		cmd = "queue.resume";
+		cmd = JSV_CMD_QUEUE_RESUME;
 	} else {
 		api_error(c, 422, "action must be stop, pause or resume");
 		goto out;
 	}
-	req = call_request(cmd);
-	if (strcmp(type, "all") == 0) {
-		json_object_object_add(req, "all", json_object_new_boolean(1));
-	} else if (jsv_valid_job_type(type)) {
-		arr = json_object_new_array();
-		json_object_array_add(arr, json_object_new_string(type));
-		json_object_object_add(req, "types", arr);
-	} else {
-		json_object_put(req);
+	if (strcmp(type, "all") != 0 && !jsv_valid_job_type(type)) {
 		api_error(c, 404, "no such job type");
 		goto out;
 	}
-	if (call_daemon(c, req, NULL, &end) < 0) {
+	req = json_object_new_object();
+	jsv_req_type_or_all(req, cmd, type);
+	if (call_daemon(c, cmd, req, NULL, &end) < 0) {
 		call_error(c);
 		goto out;
 	}
@@ -499,7 +389,7 @@ void api_handle(struct call *c, const char *sub)
 	} else {
 		switch (r) {
 		case R_POOLS:
-			get_pools(c);
+			list(c, JSV_CMD_POOLS, NULL, pool_fields);
 			break;
 		case R_WORKERS:
 			get_workers(c, seg[2]);
@@ -511,7 +401,7 @@ void api_handle(struct call *c, const char *sub)
 			get_log(c, seg[2]);
 			break;
 		case R_QUEUES:
-			get_queues(c);
+			list(c, JSV_CMD_QUEUES, NULL, queue_fields);
 			break;
 		case R_QUEUE:
 			put_queue(c, seg[2]);

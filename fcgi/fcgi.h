@@ -6,7 +6,12 @@
  * response; everything but main() is in libfcgiapp.a for the tests.
  *
  *	request.c  CGI parameters, query/form/cookie decoding, limits
- *	routes.c   the prefix and path dispatch, the HTML pages and actions
+ *	route.c    the prefix and path dispatch, security headers, error pages
+ *	call.c     the daemon call (lib's jsv_call), errors mapped to HTTP
+ *	fields.c   the field tables: records projected for pages and the API
+ *	page.c     the HTML pages: cards, queues, schedules, workers, a job
+ *	action.c   the actions: confirmation, POST, CSRF token and cookies
+ *	static.c   the static files
  *	api.c      the JSON API under <prefix>api/v2.0/
  *	render.c   the templates of html/ and the one HTML escaper
  *	config.c   the [jobsvc-fcgi] INI file
@@ -20,6 +25,7 @@
 
 #include "jsv.h"
 #include "proto.h"
+#include "call.h"
 
 #define FCGI_BODY_MAX (64 * 1024) /* request bodies; larger ones get 413 */
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
@@ -59,6 +65,13 @@ int kv_decode_cookies(struct kv_list *l, const char *s);
 
 /* The first value of key, or NULL. */
 const char *kv_get(const struct kv_list *l, const char *key);
+
+/*
+ * The first value of key as a number from 1 to max: def when key is
+ * absent (or empty, when empty_is_def), -1 when it is anything else.
+ */
+int64_t kv_get_count(const struct kv_list *l, const char *key, int64_t def,
+		     int64_t max, bool empty_is_def);
 void kv_free(struct kv_list *l);
 
 /*
@@ -98,6 +111,12 @@ struct request {
 int request_init(struct request *rq, char *const *envp, const char *body,
 		 size_t body_len, char *err, size_t errlen);
 void request_free(struct request *rq);
+
+/*
+ * Whether the Content-Type ctype is the media type type (lower case), with
+ * or without parameters.
+ */
+bool content_type_is(const char *ctype, const char *type);
 
 /* The value of parameter name in envp, or NULL. */
 const char *param_get(char *const *envp, const char *name);
@@ -175,7 +194,7 @@ int render_text(struct jsv_buf *out, const char *text, size_t len,
 		struct json_object *ctx);
 int render(struct jsv_buf *out, const char *name, struct json_object *ctx);
 
-/* routes.c */
+/* route.c */
 
 struct app {
 	const char *socket; /* the daemon's control socket */
@@ -189,7 +208,7 @@ struct call {
 	struct response *rs;
 	struct jsv_client *client;
 	int code; /* after a failure: a jsv_err, or JSV_E_MAX when unreachable */
-	char err[512];
+	char err[640]; /* the daemon's text, or a sentence around a local one */
 	char csrf[FCGI_CSRF_LEN + 1]; /* the token of this browser, or "" */
 };
 
@@ -205,23 +224,136 @@ void route_split(const char *path, const char *hint, char **prefix,
 /* Whether route (the path after the prefix) names a page of the app. */
 bool route_known(const char *route);
 
-/* Double-submit check: both tokens present, well-formed and equal. */
-bool csrf_ok(const char *cookie, const char *field);
-
 /* Answers one request. */
 void app_handle(const struct app *app, struct request *rq, struct response *rs);
 
+/* Answers with a page that only says status and text. */
+void error_page(struct call *c, int status, const char *text);
+
+/* Answers 405 with an Allow header listing allow. */
+void method_not_allowed(struct call *c, const char *allow);
+
+/* call.c */
+
 /*
- * Sends req (consumed) over the call's connection and collects the answer:
- * the RECORDs appended to *records when records is not NULL, the END in
- * *end (the caller puts both).  Returns 0, or -1 with c->code and c->err.
+ * Sends command cmd with the fields of req (consumed; NULL for none) over
+ * the call's connection, opened on first use, and collects the answer as
+ * jsv_call() does: the END in *end, the records in *records (the caller
+ * puts both).  Returns 0, or -1 with c->code and c->err (a local failure
+ * is JSV_E_MAX).
  */
-int call_daemon(struct call *c, struct json_object *req,
+int call_daemon(struct call *c, enum jsv_cmd cmd, struct json_object *req,
 		struct json_object **records, struct json_object **end);
-struct json_object *call_request(const char *cmd);
+/* Appends job id's log, as much as there is now up to max bytes, to out. */
+int call_job_log(struct call *c, const char *id, size_t max,
+		 struct jsv_buf *out);
+/* Appends the last tail bytes or so of job id's log to out. */
+int call_job_log_tail(struct call *c, const char *id, size_t tail,
+		      struct jsv_buf *out);
 /* The HTTP status for a failed call. */
 int call_status(const struct call *c);
 bool call_admin(const struct call *c);
+
+/* fields.c */
+
+/* What a field holds, and so how people are shown it. */
+enum field_kind {
+	FIELD_TEXT,
+	FIELD_INT,
+	FIELD_BOOL,
+	FIELD_TIME, /* RFC 3339; for people "2026-11-29 05:37:45 UTC" */
+	FIELD_LATENCY, /* seconds; for people "2hrs 3min 4sec" */
+	FIELD_VENDOR_ID, /* a number; for people empty when -1 (the system's) */
+};
+
+/* Where a record is shown; also the flags of a field's views. */
+enum field_view {
+	FIELD_PAGE = 1 << 0, /* on the dashboard, for people */
+	FIELD_API = 1 << 1, /* in the JSON API, as the daemon gave it */
+};
+#define FIELD_API_OPTIONAL (1u << 2) /* left out of the API when "" */
+
+struct field {
+	const char *name; /* the same in the record, the page and the API */
+	enum field_kind kind;
+	unsigned int views; /* FIELD_PAGE, FIELD_API, FIELD_API_OPTIONAL */
+};
+
+/* The fields of each kind of record, each table ended by { 0 }. */
+extern const struct field pool_fields[], worker_fields[], queue_fields[],
+	schedule_fields[], job_fields[];
+/* The parts of the status record that the summary cards show. */
+extern const struct field queue_card_fields[], queue_top_fields[],
+	schedule_card_fields[], worker_card_fields[];
+
+/*
+ * Adds to out the fields of table that view shows, from rec: for a page
+ * every field, formatted by its kind, "" or 0 when rec lacks it (rec may
+ * be NULL); for the API the values rec has, as they are.
+ */
+void fields_put(struct json_object *out, const struct field *table,
+		struct json_object *rec, enum field_view view);
+/* The same into a new object. */
+struct json_object *fields_project(const struct field *table,
+				   struct json_object *rec,
+				   enum field_view view);
+/* Each record of the array recs projected; a new array (empty: recs NULL). */
+struct json_object *fields_project_list(const struct field *table,
+					struct json_object *recs,
+					enum field_view view);
+
+/*
+ * Every field of rec as [{name, value}], a string as it is and any other
+ * value as JSON text: the job page's table.
+ */
+struct json_object *fields_rows(struct json_object *rec);
+
+/* Sets key in o; a NULL val is "". */
+void set_str(struct json_object *o, const char *key, const char *val);
+void set_int(struct json_object *o, const char *key, int64_t val);
+void set_bool(struct json_object *o, const char *key, bool val);
+
+/* page.c */
+
+/* A new page context: where it is, who looks, the last action's result. */
+struct json_object *page_new(struct call *c, const char *title);
+
+/* Puts the failed call's error on page pg and its status on the answer. */
+void page_error(struct call *c, struct json_object *pg);
+
+/* Answers with template tmpl rendered from pg (consumed). */
+void page_send(struct call *c, const char *tmpl, struct json_object *pg);
+
+/*
+ * Puts on pg what every dashboard page shows: the cards, the queue rows,
+ * the latency warning.  -1 after a failed call, whose error is then on pg.
+ */
+int page_load_common(struct call *c, struct json_object *pg);
+
+void page_queues(struct call *c);
+void page_schedules(struct call *c);
+void page_workers(struct call *c);
+void page_job(struct call *c, const char *id);
+
+/* action.c */
+
+/* Double-submit check: both tokens present, well-formed and equal. */
+bool csrf_ok(const char *cookie, const char *field);
+
+/* The browser's anti-CSRF token, made and set on its first visit. */
+const char *csrf_token(struct call *c);
+
+/* Sets a cookie for the app's prefix; attrs is "" or "; Attr..." */
+void set_cookie(struct call *c, const char *name, const char *value,
+		const char *attrs);
+
+/* action/NAME: GET and HEAD ask for confirmation, POST acts. */
+void action_handle(struct call *c, const char *name);
+
+/* static.c */
+
+/* static/NAME: one of the embedded static files, or 404. */
+void static_file(struct call *c, const char *name);
 
 /* api.c */
 

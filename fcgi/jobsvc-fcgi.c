@@ -109,7 +109,7 @@ int main(int argc, char *argv[])
 	const char *conf = JSV_SYSCONFDIR "/jobsvc/jobsvc-fcgi.conf";
 	struct fcgi_config cfg;
 	struct sigaction sa;
-	struct app app = { .socket = JSV_RUNSTATEDIR "/jobsvc/control.sock" };
+	struct app app = { .socket = JSV_CONTROL_SOCKET };
 	bool conf_given = false, check = false;
 	FCGX_Request fx;
 	char err[512];

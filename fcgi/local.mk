@@ -2,8 +2,10 @@
 # but main() is in libfcgiapp.a for the tests; the templates and static
 # files of html/ are compiled in as fcgi/templates.c.
 noinst_LIBRARIES += fcgi/libfcgiapp.a
-fcgi_libfcgiapp_a_SOURCES = fcgi/fcgi.h fcgi/api.c fcgi/config.c \
-	fcgi/render.c fcgi/request.c fcgi/routes.c
+FCGI_APP_SRC = fcgi/request.c fcgi/route.c fcgi/call.c fcgi/fields.c \
+	fcgi/page.c fcgi/action.c fcgi/static.c fcgi/api.c fcgi/render.c \
+	fcgi/config.c
+fcgi_libfcgiapp_a_SOURCES = fcgi/fcgi.h $(FCGI_APP_SRC)
 nodist_fcgi_libfcgiapp_a_SOURCES = fcgi/templates.c
 FCGI_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi
 fcgi_libfcgiapp_a_CPPFLAGS = $(FCGI_CPPFLAGS)
@@ -50,20 +52,20 @@ EXTRA_DIST += t/fuzz/corpus/form
 
 fuzz: t/fuzz/fuzz_form
 
-t/fuzz/fuzz_form: t/fuzz/fuzz_form.c fcgi/fcgi.h fcgi/request.c \
-		fcgi/render.c fcgi/routes.c fcgi/api.c fcgi/config.c \
-		fcgi/templates.c lib/jsv.h lib/proto.h lib/log.c lib/util.c \
-		lib/proto.c lib/client.c
+t/fuzz/fuzz_form: t/fuzz/fuzz_form.c fcgi/fcgi.h $(FCGI_APP_SRC) \
+		fcgi/templates.c lib/jsv.h lib/proto.h lib/call.h lib/catalog.h \
+		lib/commands.def lib/log.c lib/util.c lib/proto.c lib/client.c \
+		lib/catalog.c lib/call.c
 	@if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
 		$(MKDIR_P) t/fuzz && \
 		echo "  FUZZCC   $@" && \
 		$(FUZZ_COMPILE) -I$(srcdir)/fcgi $(JSONC_CFLAGS) -o $@ \
-			$(srcdir)/t/fuzz/fuzz_form.c $(srcdir)/fcgi/request.c \
-			$(srcdir)/fcgi/render.c $(srcdir)/fcgi/routes.c \
-			$(srcdir)/fcgi/api.c $(srcdir)/fcgi/config.c \
+			$(srcdir)/t/fuzz/fuzz_form.c \
+			$(FCGI_APP_SRC:%=$(srcdir)/%) \
 			fcgi/templates.c $(srcdir)/lib/log.c \
 			$(srcdir)/lib/util.c $(srcdir)/lib/proto.c \
-			$(srcdir)/lib/client.c $(JSONC_LIBS) && \
+			$(srcdir)/lib/client.c $(srcdir)/lib/catalog.c \
+			$(srcdir)/lib/call.c $(JSONC_LIBS) && \
 		echo "run: $@ -max_len=4096 NEW_CORPUS_DIR $(srcdir)/t/fuzz/corpus/form"; \
 	else \
 		echo "$(FUZZ_CC) not found: not building $@ (apt-get install clang)"; \

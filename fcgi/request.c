@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fcgi.h"
 
@@ -154,6 +155,22 @@ const char *kv_get(const struct kv_list *l, const char *key)
 	return NULL;
 }
 
+int64_t kv_get_count(const struct kv_list *l, const char *key, int64_t def,
+		     int64_t max, bool empty_is_def)
+{
+	const char *s = kv_get(l, key);
+	char *end;
+	long long v;
+
+	if (!s || (!*s && empty_is_def))
+		return def;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > max)
+		return -1;
+	return v;
+}
+
 void kv_free(struct kv_list *l)
 {
 	size_t i;
@@ -190,6 +207,14 @@ void url_encode(struct jsv_buf *b, const char *s, bool keep_slash)
 char *url_decode(const char *s)
 {
 	return pct_decode(s, strlen(s), false);
+}
+
+bool content_type_is(const char *ctype, const char *type)
+{
+	size_t n = strlen(type);
+
+	return ctype && strncasecmp(ctype, type, n) == 0 &&
+	       (ctype[n] == '\0' || ctype[n] == ';');
 }
 
 const char *param_get(char *const *envp, const char *name)

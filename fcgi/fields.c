@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The daemon's records as the pages and the JSON API show them: one table
+ * per kind of record names its fields and their kinds, and one function
+ * projects a record through it, for people (times, latencies and vendor ids
+ * formatted, absent values as "" or 0) or for the API (the daemon's values
+ * as they are, absent ones left out).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fcgi.h"
+
+const struct field pool_fields[] = {
+	{ "pid", FIELD_INT, FIELD_PAGE | FIELD_API },
+	{ "worker_pool_id", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "start_at", FIELD_TIME, FIELD_PAGE | FIELD_API },
+	{ "heartbeat_at", FIELD_TIME, FIELD_PAGE | FIELD_API },
+	{ "concurrency", FIELD_INT, FIELD_PAGE | FIELD_API },
+	{ "host", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "status", FIELD_TEXT, FIELD_PAGE },
+	{ 0 },
+};
+
+const struct field worker_fields[] = {
+	{ "id", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "pool_id", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "job_name", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "job_id", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "start_at", FIELD_TIME, FIELD_PAGE | FIELD_API | FIELD_API_OPTIONAL },
+	{ "check_in", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "checkin_at", FIELD_TIME,
+	  FIELD_PAGE | FIELD_API | FIELD_API_OPTIONAL },
+	{ 0 },
+};
+
+const struct field queue_fields[] = {
+	{ "job_type", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "count", FIELD_INT, FIELD_PAGE | FIELD_API },
+	{ "latency", FIELD_LATENCY, FIELD_PAGE | FIELD_API },
+	{ "paused", FIELD_BOOL, FIELD_PAGE | FIELD_API },
+	{ 0 },
+};
+
+const struct field schedule_fields[] = {
+	{ "id", FIELD_INT, FIELD_PAGE | FIELD_API },
+	{ "vendor_type", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "vendor_id", FIELD_VENDOR_ID, FIELD_PAGE | FIELD_API },
+	{ "cron", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "update_time", FIELD_TIME, FIELD_API },
+	{ "create_time", FIELD_TIME, FIELD_PAGE },
+	{ "next_run", FIELD_TIME, FIELD_PAGE },
+	{ 0 },
+};
+
+const struct field job_fields[] = {
+	{ "status", FIELD_TEXT, FIELD_PAGE },
+	{ "execution_status", FIELD_TEXT, FIELD_PAGE },
+	{ 0 },
+};
+
+/* The status card of the queues, and each of its top queues. */
+const struct field queue_card_fields[] = {
+	{ "total", FIELD_INT, FIELD_PAGE },
+	{ "types", FIELD_INT, FIELD_PAGE },
+	{ "others", FIELD_INT, FIELD_PAGE },
+	{ 0 },
+};
+
+const struct field queue_top_fields[] = {
+	{ "job_type", FIELD_TEXT, FIELD_PAGE },
+	{ "count", FIELD_INT, FIELD_PAGE },
+	{ 0 },
+};
+
+const struct field schedule_card_fields[] = {
+	{ "total", FIELD_INT, FIELD_PAGE },
+	{ "status", FIELD_TEXT, FIELD_PAGE },
+	{ 0 },
+};
+
+const struct field worker_card_fields[] = {
+	{ "busy", FIELD_INT, FIELD_PAGE },
+	{ "total", FIELD_INT, FIELD_PAGE },
+	{ "free", FIELD_INT, FIELD_PAGE },
+	{ 0 },
+};
+
+void set_str(struct json_object *o, const char *key, const char *val)
+{
+	json_object_object_add(o, key, json_object_new_string(val ? val : ""));
+}
+
+void set_int(struct json_object *o, const char *key, int64_t val)
+{
+	json_object_object_add(o, key, json_object_new_int64(val));
+}
+
+void set_bool(struct json_object *o, const char *key, bool val)
+{
+	json_object_object_add(o, key, json_object_new_boolean(val));
+}
+
+/* Field f of rec for people. */
+static void put_page(struct json_object *out, const struct field *f,
+		     struct json_object *rec)
+{
+	char buf[256];
+	int64_t v;
+
+	switch (f->kind) {
+	case FIELD_TEXT:
+		set_str(out, f->name, jsv_json_str(rec, f->name));
+		break;
+	case FIELD_INT:
+		set_int(out, f->name, jsv_json_int(rec, f->name));
+		break;
+	case FIELD_BOOL:
+		set_bool(out, f->name,
+			 json_object_get_boolean(
+				 json_object_object_get(rec, f->name)));
+		break;
+	case FIELD_TIME:
+		jsv_fmt_time_people(buf, sizeof(buf),
+				    jsv_json_str(rec, f->name));
+		set_str(out, f->name, buf);
+		break;
+	case FIELD_LATENCY:
+		v = jsv_json_int(rec, f->name);
+		jsv_fmt_latency(buf, sizeof(buf), v > 0 ? (uint64_t)v : 0);
+		set_str(out, f->name, buf);
+		break;
+	case FIELD_VENDOR_ID:
+		v = jsv_json_int(rec, f->name);
+		snprintf(buf, sizeof(buf), "%" PRId64, v);
+		set_str(out, f->name, v == JSV_VENDOR_ID_NONE ? "" : buf);
+		break;
+	}
+}
+
+/* Field f of rec as the daemon gave it, when it is there. */
+static void put_api(struct json_object *out, const struct field *f,
+		    struct json_object *rec)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(rec, f->name, &v))
+		return;
+	if ((f->views & FIELD_API_OPTIONAL) &&
+	    json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) == 0)
+		return;
+	json_object_object_add(out, f->name, json_object_get(v));
+}
+
+void fields_put(struct json_object *out, const struct field *table,
+		struct json_object *rec, enum field_view view)
+{
+	const struct field *f;
+
+	for (f = table; f->name; f++) {
+		if (!(f->views & (unsigned int)view))
+			continue;
+		if (view == FIELD_PAGE)
+			put_page(out, f, rec);
+		else
+			put_api(out, f, rec);
+	}
+}
+
+struct json_object *fields_project(const struct field *table,
+				   struct json_object *rec,
+				   enum field_view view)
+{
+	struct json_object *out = json_object_new_object();
+
+	fields_put(out, table, rec, view);
+	return out;
+}
+
+struct json_object *fields_project_list(const struct field *table,
+					struct json_object *recs,
+					enum field_view view)
+{
+	struct json_object *out = json_object_new_array();
+	size_t i, n;
+
+	n = json_object_is_type(recs, json_type_array) ?
+		    json_object_array_length(recs) :
+		    0;
+	for (i = 0; i < n; i++)
+		json_object_array_add(
+			out, fields_project(table,
+					    json_object_array_get_idx(recs, i),
+					    view));
+	return out;
+}
+
+struct json_object *fields_rows(struct json_object *rec)
+{
+	struct json_object *rows = json_object_new_array(), *row;
+	const char *val;
+
+	if (!json_object_is_type(rec, json_type_object))
+		return rows;
+	json_object_object_foreach(rec, key, v) {
+		row = json_object_new_object();
+		set_str(row, "name", key);
+		if (json_object_is_type(v, json_type_string))
+			val = json_object_get_string(v);
+		else
+			val = json_object_to_json_string_ext(
+				v, JSV_JSON_TO_STRING);
+		set_str(row, "value", val);
+		json_object_array_add(rows, row);
+	}
+	return rows;
+}
