@@ -25,6 +25,8 @@
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
 #define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
 #define FCGI_TIMEOUT_MS 5000 /* each wait on the control socket */
+#define FCGI_WORKERS_DEFAULT 4 /* processes answering requests */
+#define FCGI_WORKERS_MAX 64
 
 /* request.c */
 
@@ -121,12 +123,13 @@ struct fcgi_config {
 	char **admins; /* REMOTE_USER names that may act */
 	size_t nadmins;
 	bool everyone; /* admins = * : every authenticated user */
+	unsigned workers; /* processes answering requests, 1..FCGI_WORKERS_MAX */
 };
 
 /*
  * Parses the INI text of file name (used in messages) into cfg: section
- * [jobsvc-fcgi], key admins.  Returns 0, or -EINVAL with "name:line: what"
- * in err; cfg then holds nothing.
+ * [jobsvc-fcgi], keys admins and workers.  Returns 0, or -EINVAL with
+ * "name:line: what" in err; cfg then holds nothing.
  */
 int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 		 size_t len, char *err, size_t errlen);
