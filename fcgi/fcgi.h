@@ -24,7 +24,12 @@
 #define FCGI_BODY_MAX (64 * 1024) /* request bodies; larger ones get 413 */
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
 #define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
-#define FCGI_TIMEOUT_MS 5000 /* each wait on the control socket */
+/*
+ * Each wait on the control socket: a daemon silent this long gets the
+ * request a 504.  Longer than the daemon's own 2 s Redis command timeout,
+ * so that Redis trouble is the daemon's answer (503), not a timeout.
+ */
+#define FCGI_TIMEOUT_MS 3000
 #define FCGI_WORKERS_DEFAULT 4 /* processes answering requests */
 #define FCGI_WORKERS_MAX 64
 
@@ -185,13 +190,16 @@ struct app {
 	const struct fcgi_config *cfg;
 };
 
+#define FCGI_E_TIMEOUT (JSV_E_MAX + 1)
+
 /* One request being answered: its daemon connection is opened on demand. */
 struct call {
 	const struct app *app;
 	struct request *rq;
 	struct response *rs;
 	struct jsv_client *client;
-	int code; /* after a failure: a jsv_err, or JSV_E_MAX when unreachable */
+	int code; /* after a failure: a jsv_err, JSV_E_MAX when unreachable,
+		     FCGI_E_TIMEOUT when it did not answer in time */
 	char err[512];
 	char csrf[FCGI_CSRF_LEN + 1]; /* the token of this browser, or "" */
 };

@@ -124,6 +124,14 @@ static int call_fail(struct call *c, int code, const char *fmt, ...)
 	return -1;
 }
 
+static int call_timeout(struct call *c)
+{
+	return call_fail(c, FCGI_E_TIMEOUT,
+			 "The job service daemon did not answer within %d "
+			 "seconds; it may be overloaded or stopped.",
+			 FCGI_TIMEOUT_MS / 1000);
+}
+
 int call_daemon(struct call *c, struct json_object *req,
 		struct json_object **records, struct json_object **end)
 {
@@ -139,7 +147,9 @@ int call_daemon(struct call *c, struct json_object *req,
 					    err, sizeof(err));
 		if (!c->client) {
 			json_object_put(req);
-			return call_fail(c, JSV_E_MAX,
+			return call_fail(c,
+					 errno == ETIMEDOUT ? FCGI_E_TIMEOUT :
+							      JSV_E_MAX,
 					 "The job service daemon cannot be "
 					 "reached (%s).",
 					 err);
@@ -147,6 +157,8 @@ int call_daemon(struct call *c, struct json_object *req,
 	}
 	r = jsv_client_send(c->client, req);
 	json_object_put(req);
+	if (r == -ETIMEDOUT)
+		return call_timeout(c);
 	if (r < 0)
 		return call_fail(c, JSV_E_MAX,
 				 "Sending to the job service daemon failed: "
@@ -154,6 +166,8 @@ int call_daemon(struct call *c, struct json_object *req,
 				 strerror(-r));
 	for (;;) {
 		r = jsv_client_next(c->client, &obj);
+		if (r == -ETIMEDOUT)
+			return call_timeout(c);
 		if (r < 0)
 			return call_fail(c, JSV_E_MAX,
 					 "The job service daemon did not "
@@ -201,6 +215,8 @@ int call_status(const struct call *c)
 	case JSV_E_BUSY:
 	case JSV_E_MAX:
 		return 503;
+	case FCGI_E_TIMEOUT:
+		return 504;
 	}
 	return 500;
 }
@@ -314,10 +330,19 @@ static struct json_object *page_new(struct call *c, const char *title)
 	return pg;
 }
 
+/*
+ * A failed call: its error on the page.  When the daemon failed (5xx), the
+ * tab's table is left out, since it would show what was not read as empty,
+ * and a page that shows the cards read before the failure says so.
+ */
 static void page_error(struct call *c, struct json_object *pg)
 {
 	set_str(pg, "error", c->err);
 	c->rs->status = call_status(c);
+	if (c->rs->status < 500)
+		return;
+	set_bool(pg, "loaded", false);
+	set_bool(pg, "partial", json_object_object_get_ex(pg, "cards", NULL));
 }
 
 static void send_html(struct call *c, const char *tmpl, struct json_object *pg)

@@ -10,6 +10,7 @@ JSV_DASH_TESTS = \
 	t/integ/dash-latency.sh \
 	t/integ/dash-api.sh \
 	t/integ/dash-abuse.sh \
+	t/integ/dash-stall.sh \
 	t/browser/dash-browser.sh
 
 TESTS += $(JSV_DASH_TESTS)
