@@ -6,6 +6,7 @@
  *	admins = alice bob      REMOTE_USER names that may act, or * for all
  *	workers = 4             processes answering requests, 1 to
  *	                        FCGI_WORKERS_MAX
+ *	timeout = 3s            each wait on the daemon, 1s to 30s
  *
  * Any other section or key, or a line that is not one of these, is an
  * error reported as file:line.
@@ -80,6 +81,18 @@ static int parse_workers(struct fcgi_config *cfg, char *val)
 	return 0;
 }
 
+/* A duration (jsv_parse_duration) from 1 s to FCGI_TIMEOUT_MAX_MS. */
+static int parse_timeout(struct fcgi_config *cfg, char *val)
+{
+	uint64_t ms;
+
+	if (jsv_parse_duration(val, &ms) < 0 || ms < 1000 ||
+	    ms > FCGI_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	cfg->timeout_ms = (int)ms;
+	return 0;
+}
+
 static int parse_admins(struct fcgi_config *cfg, char *val)
 {
 	char *tok, *save = NULL;
@@ -111,6 +124,7 @@ static const struct config_key {
 	  "a name holds a control character or is too long" },
 	{ "workers", parse_workers,
 	  "not a number from 1 to " STR(FCGI_WORKERS_MAX) },
+	{ "timeout", parse_timeout, "not a duration from 1s to 30s" },
 };
 
 /* One "key = value" line of the section; *seen has a bit per known key. */
@@ -126,8 +140,9 @@ static int parse_key(struct fcgi_config *cfg, const char *key, char *val,
 		if (strcmp(key, config_keys[i].name) == 0)
 			break;
 	if (i == JSV_ARRAY_SIZE(config_keys))
-		return config_error(err, errlen, name, line,
-				    "unknown key (only admins, workers)");
+		return config_error(
+			err, errlen, name, line,
+			"unknown key (only admins, workers, timeout)");
 	k = &config_keys[i];
 	if (*seen & (1u << i))
 		snprintf(what, sizeof(what), "%s is set twice", k->name);
@@ -150,6 +165,7 @@ int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->workers = FCGI_WORKERS_DEFAULT;
+	cfg->timeout_ms = FCGI_TIMEOUT_MS;
 	if (memchr(text, '\0', len))
 		return config_error(err, errlen, name, 1,
 				    "the file holds a NUL byte");

@@ -25,11 +25,14 @@
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
 #define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
 /*
- * Each wait on the control socket: a daemon silent this long gets the
- * request a 504.  Longer than the daemon's own 2 s Redis command timeout,
- * so that Redis trouble is the daemon's answer (503), not a timeout.
+ * The default of each wait on the control socket (timeout =): a daemon
+ * silent this long gets the request a 504.  Longer than the daemon's own
+ * 2 s Redis command timeout, so that Redis trouble is the daemon's answer
+ * (503), not a timeout; the maximum stays below nginx's default 60 s
+ * fastcgi_read_timeout.
  */
 #define FCGI_TIMEOUT_MS 3000
+#define FCGI_TIMEOUT_MAX_MS 30000
 #define FCGI_WORKERS_DEFAULT 4 /* processes answering requests */
 #define FCGI_WORKERS_MAX 64
 
@@ -129,11 +132,12 @@ struct fcgi_config {
 	size_t nadmins;
 	bool everyone; /* admins = * : every authenticated user */
 	unsigned workers; /* processes answering requests, 1..FCGI_WORKERS_MAX */
+	int timeout_ms; /* each wait on the daemon, 1 s..FCGI_TIMEOUT_MAX_MS */
 };
 
 /*
  * Parses the INI text of file name (used in messages) into cfg: section
- * [jobsvc-fcgi], keys admins and workers.  Returns 0, or -EINVAL with
+ * [jobsvc-fcgi], keys admins, workers and timeout.  Returns 0, or -EINVAL with
  * "name:line: what" in err; cfg then holds nothing.
  */
 int config_parse(struct fcgi_config *cfg, const char *name, const char *text,

@@ -7,7 +7,7 @@
  * The process started is a supervisor: it forks the configured number of
  * worker processes, each of which runs the FastCGI accept loop on the
  * shared listening socket and answers one request at a time.  A request
- * waiting on a stalled daemon (for at most FCGI_TIMEOUT_MS per wait) thus
+ * waiting on a stalled daemon (for at most the timeout setting per wait) thus
  * holds one worker while the others go on serving, static files first,
  * which never touch the daemon.  Processes rather than a pool of threads
  * calling FCGX_Accept_r: a worker that crashes, or calls fatal() or

@@ -127,9 +127,9 @@ static int call_fail(struct call *c, int code, const char *fmt, ...)
 static int call_timeout(struct call *c)
 {
 	return call_fail(c, FCGI_E_TIMEOUT,
-			 "The job service daemon did not answer within %d "
+			 "The job service daemon did not answer within %g "
 			 "seconds; it may be overloaded or stopped.",
-			 FCGI_TIMEOUT_MS / 1000);
+			 c->app->cfg->timeout_ms / 1000.0);
 }
 
 int call_daemon(struct call *c, struct json_object *req,
@@ -143,8 +143,9 @@ int call_daemon(struct call *c, struct json_object *req,
 
 	*end = NULL;
 	if (!c->client) {
-		c->client = jsv_client_open(c->app->socket, FCGI_TIMEOUT_MS,
-					    err, sizeof(err));
+		c->client = jsv_client_open(c->app->socket,
+					    c->app->cfg->timeout_ms, err,
+					    sizeof(err));
 		if (!c->client) {
 			json_object_put(req);
 			return call_fail(c,

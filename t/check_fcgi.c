@@ -283,7 +283,15 @@ START_TEST(config_ok)
 		      err),
 		0);
 	ck_assert_uint_eq(cfg.workers, FCGI_WORKERS_MAX);
+	ck_assert_int_eq(cfg.timeout_ms, FCGI_TIMEOUT_MS);
 	ck_assert(config_is_admin(&cfg, "a"));
+	config_free(&cfg);
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\ntimeout = 1500ms\n", &cfg, err),
+			 0);
+	ck_assert_int_eq(cfg.timeout_ms, 1500);
+	config_free(&cfg);
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\ntimeout = 30s\n", &cfg, err), 0);
+	ck_assert_int_eq(cfg.timeout_ms, FCGI_TIMEOUT_MAX_MS);
 	config_free(&cfg);
 }
 END_TEST
@@ -312,6 +320,10 @@ START_TEST(config_errors)
 		  "f.conf:2: workers" },
 		{ "[jobsvc-fcgi]\nworkers = 2\nworkers = 3\n",
 		  "f.conf:3: workers is set twice" },
+		{ "[jobsvc-fcgi]\ntimeout = 999ms\n",
+		  "f.conf:2: timeout: not a duration from 1s to 30s" },
+		{ "[jobsvc-fcgi]\ntimeout = 31s\n", "f.conf:2: timeout" },
+		{ "[jobsvc-fcgi]\ntimeout = soon\n", "f.conf:2: timeout" },
 	};
 	struct fcgi_config cfg;
 	char err[256];
