@@ -208,7 +208,7 @@ while True:
 PY
 python3 "$JSV_TMP/swallow.py" "$JSV_TMP/swallow.sock" "$SOCK" queues &
 proxy=$!
-wait_for "the proxy's socket" test -S "$JSV_TMP/swallow.sock"
+wait_for -t 60 "the proxy's socket" test -S "$JSV_TMP/swallow.sock"
 real_sock=$SOCK
 SOCK=$JSV_TMP/swallow.sock
 start_fcgi
