@@ -50,6 +50,8 @@ static const char *error_code(int status)
 		return "UNPROCESSABLE_ENTITY";
 	case 503:
 		return "SERVICE_UNAVAILABLE";
+	case 504:
+		return "GATEWAY_TIMEOUT";
 	}
 	return "INTERNAL_SERVER_ERROR";
 }

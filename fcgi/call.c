@@ -12,9 +12,10 @@
 #include "fcgi.h"
 
 /*
- * Keeps the failure err in c: the daemon's refusal as it is, a local
- * failure (connecting, when there is no connection yet, or later) as
- * JSV_E_MAX, after which the connection goes.  Returns -1.
+ * Keeps the failure err in c: the daemon's refusal as it is, a wait past
+ * the timeout as FCGI_E_TIMEOUT, another local failure (connecting, when
+ * there is no connection yet, or later) as JSV_E_MAX; after a local failure
+ * the connection goes.  Returns -1.
  */
 static int call_failed(struct call *c, const struct jsv_call_err *err)
 {
@@ -24,7 +25,13 @@ static int call_failed(struct call *c, const struct jsv_call_err *err)
 		return -1;
 	}
 	c->code = JSV_E_MAX;
-	if (c->client)
+	if (err->status == JSV_CALL_TIMEOUT) {
+		c->code = FCGI_E_TIMEOUT;
+		snprintf(c->err, sizeof(c->err),
+			 "The job service daemon did not answer within %g "
+			 "seconds; it may be overloaded or stopped.",
+			 c->app->cfg->timeout_ms / 1000.0);
+	} else if (c->client)
 		snprintf(c->err, sizeof(c->err),
 			 "Talking to the job service daemon failed: %s.",
 			 err->text);
@@ -43,8 +50,8 @@ static struct jsv_client *call_client(struct call *c)
 	struct jsv_call_err err;
 
 	if (!c->client) {
-		c->client =
-			jsv_call_connect(c->app->socket, FCGI_TIMEOUT_MS, &err);
+		c->client = jsv_call_connect(c->app->socket,
+					     c->app->cfg->timeout_ms, &err);
 		if (!c->client)
 			call_failed(c, &err);
 	}
@@ -114,6 +121,8 @@ int call_status(const struct call *c)
 	case JSV_E_BUSY:
 	case JSV_E_MAX:
 		return 503;
+	case FCGI_E_TIMEOUT:
+		return 504;
 	}
 	return 500;
 }

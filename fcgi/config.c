@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The configuration of jobsvc-fcgi: an INI file like jobsvcd's, '#'
- * comments, one section [jobsvc-fcgi] with one key:
+ * comments, one section [jobsvc-fcgi] with these keys, each at most once:
  *
  *	admins = alice bob      REMOTE_USER names that may act, or * for all
+ *	workers = 4             processes answering requests, 1 to
+ *	                        FCGI_WORKERS_MAX
+ *	timeout = 3s            each wait on the daemon, 1s to 30s
  *
  * Any other section or key, or a line that is not one of these, is an
  * error reported as file:line.
@@ -62,6 +65,34 @@ static bool valid_user(const char *s)
 	return n > 0 && n <= 256;
 }
 
+/* A decimal number from 1 to FCGI_WORKERS_MAX, nothing around it. */
+static int parse_workers(struct fcgi_config *cfg, char *val)
+{
+	unsigned long n;
+	char *end;
+
+	if (*val < '0' || *val > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(val, &end, 10);
+	if (errno || *end || n < 1 || n > FCGI_WORKERS_MAX)
+		return -EINVAL;
+	cfg->workers = (unsigned)n;
+	return 0;
+}
+
+/* A duration (jsv_parse_duration) from 1 s to FCGI_TIMEOUT_MAX_MS. */
+static int parse_timeout(struct fcgi_config *cfg, char *val)
+{
+	uint64_t ms;
+
+	if (jsv_parse_duration(val, &ms) < 0 || ms < 1000 ||
+	    ms > FCGI_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	cfg->timeout_ms = (int)ms;
+	return 0;
+}
+
 static int parse_admins(struct fcgi_config *cfg, char *val)
 {
 	char *tok, *save = NULL;
@@ -81,15 +112,60 @@ static int parse_admins(struct fcgi_config *cfg, char *val)
 	return 0;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const struct config_key {
+	const char *name;
+	int (*parse)(struct fcgi_config *cfg, char *val);
+	const char *bad; /* the error for a value parse refuses */
+} config_keys[] = {
+	{ "admins", parse_admins,
+	  "a name holds a control character or is too long" },
+	{ "workers", parse_workers,
+	  "not a number from 1 to " STR(FCGI_WORKERS_MAX) },
+	{ "timeout", parse_timeout, "not a duration from 1s to 30s" },
+};
+
+/* One "key = value" line of the section; *seen has a bit per known key. */
+static int parse_key(struct fcgi_config *cfg, const char *key, char *val,
+		     unsigned *seen, char *err, size_t errlen, const char *name,
+		     unsigned line)
+{
+	const struct config_key *k;
+	char what[128];
+	size_t i;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(config_keys); i++)
+		if (strcmp(key, config_keys[i].name) == 0)
+			break;
+	if (i == JSV_ARRAY_SIZE(config_keys))
+		return config_error(
+			err, errlen, name, line,
+			"unknown key (only admins, workers, timeout)");
+	k = &config_keys[i];
+	if (*seen & (1u << i))
+		snprintf(what, sizeof(what), "%s is set twice", k->name);
+	else if (k->parse(cfg, val) < 0)
+		snprintf(what, sizeof(what), "%s: %s", k->name, k->bad);
+	else
+		what[0] = '\0';
+	*seen |= 1u << i;
+	return what[0] ? config_error(err, errlen, name, line, what) : 0;
+}
+
 int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 		 size_t len, char *err, size_t errlen)
 {
 	char *copy, *line, *next, *s, *eq, *key, *val;
-	bool in_section = false, seen = false;
+	bool in_section = false;
+	unsigned seen = 0;
 	unsigned lineno = 0;
 	int r = 0;
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->workers = FCGI_WORKERS_DEFAULT;
+	cfg->timeout_ms = FCGI_TIMEOUT_MS;
 	if (memchr(text, '\0', len))
 		return config_error(err, errlen, name, 1,
 				    "the file holds a NUL byte");
@@ -124,17 +200,9 @@ int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 			r = config_error(
 				err, errlen, name, lineno,
 				"key outside the [jobsvc-fcgi] section");
-		else if (strcmp(key, "admins") != 0)
-			r = config_error(err, errlen, name, lineno,
-					 "unknown key (only admins)");
-		else if (seen)
-			r = config_error(err, errlen, name, lineno,
-					 "admins is set twice");
-		else if (parse_admins(cfg, val) < 0)
-			r = config_error(err, errlen, name, lineno,
-					 "admins: a name holds a control "
-					 "character or is too long");
-		seen = true;
+		else
+			r = parse_key(cfg, key, val, &seen, err, errlen, name,
+				      lineno);
 	}
 	free(copy);
 	if (r < 0)
@@ -155,7 +223,7 @@ int config_load(struct fcgi_config *cfg, const char *path, bool optional,
 	fp = fopen(path, "r");
 	if (!fp) {
 		if (optional && errno == ENOENT)
-			return 0;
+			return config_parse(cfg, path, "", 0, err, errlen);
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -errno;
 	}

@@ -30,7 +30,17 @@
 #define FCGI_BODY_MAX (64 * 1024) /* request bodies; larger ones get 413 */
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
 #define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
-#define FCGI_TIMEOUT_MS 5000 /* each wait on the control socket */
+/*
+ * The default of each wait on the control socket (timeout =): a daemon
+ * silent this long gets the request a 504.  Longer than the daemon's own
+ * 2 s Redis command timeout, so that Redis trouble is the daemon's answer
+ * (503), not a timeout; the maximum stays below nginx's default 60 s
+ * fastcgi_read_timeout.
+ */
+#define FCGI_TIMEOUT_MS 3000
+#define FCGI_TIMEOUT_MAX_MS 30000
+#define FCGI_WORKERS_DEFAULT 4 /* processes answering requests */
+#define FCGI_WORKERS_MAX 64
 
 /* request.c */
 
@@ -140,12 +150,14 @@ struct fcgi_config {
 	char **admins; /* REMOTE_USER names that may act */
 	size_t nadmins;
 	bool everyone; /* admins = * : every authenticated user */
+	unsigned workers; /* processes answering requests, 1..FCGI_WORKERS_MAX */
+	int timeout_ms; /* each wait on the daemon, 1 s..FCGI_TIMEOUT_MAX_MS */
 };
 
 /*
  * Parses the INI text of file name (used in messages) into cfg: section
- * [jobsvc-fcgi], key admins.  Returns 0, or -EINVAL with "name:line: what"
- * in err; cfg then holds nothing.
+ * [jobsvc-fcgi], keys admins, workers and timeout.  Returns 0, or -EINVAL with
+ * "name:line: what" in err; cfg then holds nothing.
  */
 int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 		 size_t len, char *err, size_t errlen);
@@ -201,13 +213,19 @@ struct app {
 	const struct fcgi_config *cfg;
 };
 
+#define FCGI_E_TIMEOUT (JSV_E_MAX + 1)
+
 /* One request being answered: its daemon connection is opened on demand. */
 struct call {
 	const struct app *app;
 	struct request *rq;
 	struct response *rs;
 	struct jsv_client *client;
-	int code; /* after a failure: a jsv_err, or JSV_E_MAX when unreachable */
+	/*
+	 * After a failure: a jsv_err, JSV_E_MAX when unreachable,
+	 * FCGI_E_TIMEOUT when it did not answer in time.
+	 */
+	int code;
 	char err[640]; /* the daemon's text, or a sentence around a local one */
 	char csrf[FCGI_CSRF_LEN + 1]; /* the token of this browser, or "" */
 };
@@ -318,7 +336,11 @@ void set_bool(struct json_object *o, const char *key, bool val);
 /* A new page context: where it is, who looks, the last action's result. */
 struct json_object *page_new(struct call *c, const char *title);
 
-/* Puts the failed call's error on page pg and its status on the answer. */
+/*
+ * Puts the failed call's error on page pg and its status on the answer;
+ * when the daemon failed (5xx) the tab's table is left out, since it would
+ * show what was not read as empty, and a page with cards says it is partial.
+ */
 void page_error(struct call *c, struct json_object *pg);
 
 /* Answers with template tmpl rendered from pg (consumed). */

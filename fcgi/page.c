@@ -47,6 +47,10 @@ void page_error(struct call *c, struct json_object *pg)
 {
 	set_str(pg, "error", c->err);
 	c->rs->status = call_status(c);
+	if (c->rs->status < 500)
+		return;
+	set_bool(pg, "loaded", false);
+	set_bool(pg, "partial", json_object_object_get_ex(pg, "cards", NULL));
 }
 
 void page_send(struct call *c, const char *tmpl, struct json_object *pg)

@@ -359,6 +359,8 @@ const char *http_reason(int status)
 		return "Internal Server Error";
 	case 503:
 		return "Service Unavailable";
+	case 504:
+		return "Gateway Timeout";
 	}
 	return "";
 }

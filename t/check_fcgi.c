@@ -256,6 +256,7 @@ START_TEST(config_ok)
 			       &cfg, err),
 			 0);
 	ck_assert_uint_eq(cfg.nadmins, 2);
+	ck_assert_uint_eq(cfg.workers, FCGI_WORKERS_DEFAULT);
 	ck_assert(config_is_admin(&cfg, "alice"));
 	ck_assert(config_is_admin(&cfg, "bob"));
 	ck_assert(!config_is_admin(&cfg, "carol"));
@@ -270,6 +271,27 @@ START_TEST(config_ok)
 
 	ck_assert_int_eq(parse("", &cfg, err), 0);
 	ck_assert(!config_is_admin(&cfg, "alice"));
+	ck_assert_uint_eq(cfg.workers, FCGI_WORKERS_DEFAULT);
+	config_free(&cfg);
+
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\nworkers = 1\n", &cfg, err), 0);
+	ck_assert_uint_eq(cfg.workers, 1);
+	ck_assert_uint_eq(cfg.nadmins, 0);
+	config_free(&cfg);
+	ck_assert_int_eq(
+		parse("[jobsvc-fcgi]\nadmins = a\nworkers = 64 # max\n", &cfg,
+		      err),
+		0);
+	ck_assert_uint_eq(cfg.workers, FCGI_WORKERS_MAX);
+	ck_assert_int_eq(cfg.timeout_ms, FCGI_TIMEOUT_MS);
+	ck_assert(config_is_admin(&cfg, "a"));
+	config_free(&cfg);
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\ntimeout = 1500ms\n", &cfg, err),
+			 0);
+	ck_assert_int_eq(cfg.timeout_ms, 1500);
+	config_free(&cfg);
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\ntimeout = 30s\n", &cfg, err), 0);
+	ck_assert_int_eq(cfg.timeout_ms, FCGI_TIMEOUT_MAX_MS);
 	config_free(&cfg);
 }
 END_TEST
@@ -286,6 +308,22 @@ START_TEST(config_errors)
 		{ "[jobsvc-fcgi]\nadmins = a\nadmins = b\n",
 		  "f.conf:3: admins is set twice" },
 		{ "[jobsvc-fcgi]\nadmins = a\x01\n", "f.conf:2: admins" },
+		{ "[jobsvc-fcgi]\nworkers = 0\n",
+		  "f.conf:2: workers: not a number from 1 to 64" },
+		{ "[jobsvc-fcgi]\nworkers = 65\n", "f.conf:2: workers" },
+		{ "[jobsvc-fcgi]\nworkers = -1\n", "f.conf:2: workers" },
+		{ "[jobsvc-fcgi]\nworkers = +4\n", "f.conf:2: workers" },
+		{ "[jobsvc-fcgi]\nworkers = 4 4\n", "f.conf:2: workers" },
+		{ "[jobsvc-fcgi]\nworkers = four\n", "f.conf:2: workers" },
+		{ "[jobsvc-fcgi]\nworkers =\n", "f.conf:2: workers" },
+		{ "[jobsvc-fcgi]\nworkers = 99999999999999999999\n",
+		  "f.conf:2: workers" },
+		{ "[jobsvc-fcgi]\nworkers = 2\nworkers = 3\n",
+		  "f.conf:3: workers is set twice" },
+		{ "[jobsvc-fcgi]\ntimeout = 999ms\n",
+		  "f.conf:2: timeout: not a duration from 1s to 30s" },
+		{ "[jobsvc-fcgi]\ntimeout = 31s\n", "f.conf:2: timeout" },
+		{ "[jobsvc-fcgi]\ntimeout = soon\n", "f.conf:2: timeout" },
 	};
 	struct fcgi_config cfg;
 	char err[256];
@@ -310,6 +348,8 @@ START_TEST(config_files)
 				     sizeof(err)),
 			 0);
 	ck_assert(!config_is_admin(&cfg, "alice"));
+	ck_assert_uint_eq(cfg.workers, FCGI_WORKERS_DEFAULT);
+	config_free(&cfg);
 	ck_assert_int_eq(config_load(&cfg, "/nonexistent/x.conf", false, err,
 				     sizeof(err)),
 			 -ENOENT);

@@ -10,6 +10,8 @@
 # Knobs, from the environment:
 #   JSV_FCGI        the jobsvc-fcgi binary (default: the build tree's)
 #   JSV_NGINX       nginx (default: nginx from PATH or /usr/sbin/nginx)
+#   FCGI_CONF_EXTRA more lines for the [jobsvc-fcgi] section of the next
+#                   start_fcgi (e.g. "timeout = 30s")
 #
 # Users: admin (an administrator) and viewer (not one), passwords
 # $ADMIN_PW and $VIEWER_PW.
@@ -59,6 +61,7 @@ write_fcgi_conf()
 		echo "# written by t/dash-lib.sh for $TEST_NAME"
 		echo "[jobsvc-fcgi]"
 		[ -z "$admins" ] || echo "admins = $admins"
+		[ -z "${FCGI_CONF_EXTRA:-}" ] || printf '%s\n' "$FCGI_CONF_EXTRA"
 	} >"$1"
 }
 
