@@ -179,14 +179,19 @@ now_us()
 	echo "${t%.*}${t#*.}"
 }
 
+# The shortest deadline of a bounded wait, in seconds (times JSV_SCALE).
+# A deadline only matters when something is broken: a wait that succeeds
+# costs what it waits for, so they are all generous, for a loaded machine.
+: "${JSV_WAIT_MIN:=60}"
+
 # wait_for [-t SECONDS] DESCRIPTION CMD...: runs CMD every 50 ms until it
-# succeeds; after SECONDS (default 10, times JSV_SCALE) fails naming
-# DESCRIPTION and showing CMD's last output.
+# succeeds; after SECONDS (at least JSV_WAIT_MIN, its default; times
+# JSV_SCALE) fails naming DESCRIPTION and showing CMD's last output.
 wait_for()
 {
-	local secs=10
+	local secs=$JSV_WAIT_MIN
 	if [ "$1" = -t ]; then
-		secs=$2
+		[ "$2" -le "$secs" ] || secs=$2
 		shift 2
 	fi
 	local what=$1
@@ -415,7 +420,7 @@ start_daemon()
 	DSOCK[$name]=$sock
 	DAEMON_PIDS+=("$pid")
 	local deadline
-	deadline=$(($(now_us) + 10 * JSV_SCALE * 1000000))
+	deadline=$(($(now_us) + JSV_WAIT_MIN * JSV_SCALE * 1000000))
 	until daemon_answers "$sock"; do
 		if ! proc_alive "$pid"; then
 			local rc=0
@@ -424,7 +429,7 @@ start_daemon()
 			fail "jobsvcd $name exited ($rc) while starting: $(tail -n 20 "$JSV_TMP/$name.log")"
 		fi
 		[ "$(now_us)" -lt "$deadline" ] ||
-			fail "jobsvcd $name does not answer on $sock after $((10 * JSV_SCALE))s"
+			fail "jobsvcd $name does not answer on $sock after $((JSV_WAIT_MIN * JSV_SCALE))s"
 		sleep 0.05
 	done
 	use_daemon "$name"
@@ -460,13 +465,13 @@ kill_daemon()
 	fi
 	kill -s "$sig" "$pid" 2>/dev/null || true
 	local deadline
-	deadline=$(($(now_us) + 20 * JSV_SCALE * 1000000))
+	deadline=$(($(now_us) + JSV_WAIT_MIN * JSV_SCALE * 1000000))
 	while our_pid "$pid"; do
 		if [ "$(now_us)" -gt "$deadline" ]; then
 			kill -s KILL "$pid" 2>/dev/null || true
 			wait "$pid" 2>/dev/null || true
 			unset "DPID[$name]"
-			fail "jobsvcd $name did not exit within $((20 * JSV_SCALE))s of SIG$sig"
+			fail "jobsvcd $name did not exit within $((JSV_WAIT_MIN * JSV_SCALE))s of SIG$sig"
 		fi
 		sleep 0.05
 	done
@@ -606,7 +611,7 @@ job_field_is()
 # wait_status [-t SECONDS] ID STATUS
 wait_status()
 {
-	local t=10
+	local t=$JSV_WAIT_MIN
 	if [ "$1" = -t ]; then
 		t=$2
 		shift 2
@@ -728,13 +733,13 @@ jsv_cleanup()
 	for name in "${!DPID[@]}"; do
 		# kill_daemon's fail() would exit from the trap: do it by hand.
 		pid=${DPID[$name]}
-		deadline=$(($(now_us) + 20 * JSV_SCALE * 1000000))
+		deadline=$(($(now_us) + JSV_WAIT_MIN * JSV_SCALE * 1000000))
 		while our_pid "$pid" && [ "$(now_us)" -lt "$deadline" ]; do
 			sleep 0.05
 		done
 		if our_pid "$pid"; then
 			kill -s KILL "$pid" 2>/dev/null
-			drc="still running $((20 * JSV_SCALE))s after SIGTERM"
+			drc="still running $((JSV_WAIT_MIN * JSV_SCALE))s after SIGTERM"
 		else
 			drc=0
 			{ wait "$pid"; } 2>/dev/null || drc=$?
