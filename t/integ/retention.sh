@@ -1,15 +1,16 @@
 #!/bin/bash
-# Retention: with retention = 2s and error_retention = 4s, a Success or
-# Stopped job and its log are deleted 2 s after it ended, an Error job 4 s
-# after, by Redis's clock (in whole seconds, the resolution of end_time);
+# Retention: with retention = 10s and error_retention = 20s, a Success or
+# Stopped job and its log are deleted 10 s after it ended, an Error job
+# 20 s after (long enough for the test to read the ended jobs first, even
+# on a loaded machine), by Redis's clock (in whole seconds, the resolution of end_time);
 # `job show` then says "not found", and an execution whose jobs were all
 # deleted is not found either.  The checks compare the job's end_time with
 # Redis's own time once the job is gone: no clock but Redis's, no margin.
 set -eu
 . "${0%/*}/../lib.sh"
 . "${0%/*}/lifecycle-lib.sh"
-JSV_MAIN_EXTRA='retention = 2s
-error_retention = 4s'
+JSV_MAIN_EXTRA='retention = 10s
+error_retention = 20s'
 start_daemon
 L=$JSV_TMP/logs
 
@@ -34,15 +35,15 @@ assert_eq "status of the stopped job" Stopped "$(job_status "$st")"
 [ -s "$L/$bad.log" ] || fail "no log for the Error job $bad"
 assert_eq "execution 7001 before retention" Error "$(ctl -j execution show 7001 | jq -r .status)"
 
-wait_for -t 10 "the Success job $ok to be deleted" job_gone "$ok"
-assert_int_cmp "Redis's time once the Success job was gone, minus its end_time (retention 2s)" \
-	$(($(redis_now) - end_ok)) -ge 2
+wait_for -t 60 "the Success job $ok to be deleted" job_gone "$ok"
+assert_int_cmp "Redis's time once the Success job was gone, minus its end_time (retention 10s)" \
+	$(($(redis_now) - end_ok)) -ge 10
 expect_rc "job show of a deleted job" 1 ctl job show "$ok"
 assert_imatch "its error" 'not found' "$ERR"
 [ ! -e "$L/$ok.log" ] || fail "the log of the deleted job $ok is still in log_dir"
-wait_for -t 10 "the Stopped job $st to be deleted" job_gone "$st"
-assert_int_cmp "Redis's time once the Stopped job was gone, minus its end_time (retention 2s)" \
-	$(($(redis_now) - end_st)) -ge 2
+wait_for -t 60 "the Stopped job $st to be deleted" job_gone "$st"
+assert_int_cmp "Redis's time once the Stopped job was gone, minus its end_time (retention 10s)" \
+	$(($(redis_now) - end_st)) -ge 10
 expect_rc "execution show of an execution whose only job was deleted" 1 ctl execution show 7002
 assert_imatch "its error" 'not found' "$ERR"
 
@@ -55,7 +56,7 @@ run ctl -j execution show 7001
 exec_rc=$RC
 exec_jobs=$(printf '%s\n' "$OUT" | jq '.jobs | length' 2>/dev/null || true)
 exec_status=$(printf '%s\n' "$OUT" | jq -r .status 2>/dev/null || true)
-if [ "$(redis_now)" -lt $((end_bad + 4)) ]; then
+if [ "$(redis_now)" -lt $((end_bad + 20)) ]; then
 	assert_eq "status of the Error job after the others were deleted" Error "$bad_status"
 	assert_eq "log of the Error job kept" yes "$bad_log"
 	assert_eq "execution show with one job left" 0 "$exec_rc"
@@ -65,9 +66,9 @@ else
 	note "the Error job's retention ran out before it was checked: not checked"
 fi
 
-wait_for -t 10 "the Error job $bad to be deleted" job_gone "$bad"
-assert_int_cmp "Redis's time once the Error job was gone, minus its end_time (error_retention 4s)" \
-	$(($(redis_now) - end_bad)) -ge 4
+wait_for -t 60 "the Error job $bad to be deleted" job_gone "$bad"
+assert_int_cmp "Redis's time once the Error job was gone, minus its end_time (error_retention 20s)" \
+	$(($(redis_now) - end_bad)) -ge 20
 [ ! -e "$L/$bad.log" ] || fail "the log of the deleted job $bad is still in log_dir"
 expect_rc "execution show of an execution whose jobs were deleted" 1 ctl execution show 7001
 assert_imatch "its error" 'not found' "$ERR"
