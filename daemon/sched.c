@@ -121,9 +121,9 @@ static void sched_fire_one(const char *id, const char *due, int64_t now_ms)
 				  "of %lld",
 				  id, job_id, f->element[1]->str, tick);
 		else if (strcmp(r->str, "SKIPPED") == 0)
-			log_info("schedule %s: its last job still waits, its "
-				 "tick of %lld fires nothing",
-				 id, tick);
+			log_debug("schedule %s: its last job still waits, its "
+				  "tick of %lld fires nothing",
+				  id, tick);
 	} else if (r && redis_errstr(r)) {
 		log_warnx("redis: firing schedule %s failed: %s", id,
 			  redis_errstr(r));
