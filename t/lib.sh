@@ -368,7 +368,7 @@ proc_alive()
 {
 	local st
 	[ -r "/proc/$1/stat" ] || return 1
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
 	st=${st##*) }
 	[ "${st%% *}" != Z ]
 }
@@ -381,10 +381,18 @@ proc_gone()
 # our_pid PID: PID is alive and is ours (its command line names our
 # directory).  Pids are reused fast (pid_max may be 32768): never signal a
 # pid we remember without this check.
+# names_our_dir PID: the command line of process PID names our directory
+# (bash builtins only: it runs for every process in kill_strays).
+names_our_dir()
+{
+	local -a args
+	{ mapfile -d '' -t args <"/proc/$1/cmdline"; } 2>/dev/null &&
+		[[ "${args[*]}" == *"$JSV_TMP/"* ]]
+}
+
 our_pid()
 {
-	proc_alive "$1" &&
-		tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$JSV_TMP/"
+	proc_alive "$1" && names_our_dir "$1"
 }
 
 daemon_answers()
@@ -684,6 +692,9 @@ busy_workers_are()
 # daemon is gone) or whose command line names our directory.  A session
 # whose leader is gone cannot have had its id reused while members remain;
 # one whose leader is alive is ours only if the leader is our daemon.
+#
+# Bash builtins only, no process per process looked at: on a loaded machine
+# with hundreds of processes, forks made this take minutes.
 kill_strays()
 {
 	local -A sids=()
@@ -699,13 +710,11 @@ kill_strays()
 		if [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ]; then
 			continue
 		fi
-		st=$(cat "$f" 2>/dev/null) || continue
+		{ read -r st <"$f"; } 2>/dev/null || continue
 		st=${st##*) }
 		# state ppid pgrp session
 		read -r _ _ _ sid _ <<<"$st" || continue
-		if [ -n "${sids[$sid]:-}" ] ||
-			tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" |
-			grep -qF -- "$JSV_TMP/"; then
+		if [ -n "${sids[$sid]:-}" ] || names_our_dir "$pid"; then
 			kill -s KILL "$pid" 2>/dev/null || true
 		fi
 	done
