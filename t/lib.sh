@@ -525,7 +525,8 @@ start_daemon_proxied()
 		"$REDIS_SOCK" "$csock" 2>>"$JSV_TMP/$name.proxy.log" &
 	disown $!
 	PROXY_CTL[$name]=$csock
-	wait_for "the fault proxy of $name to listen" test -S "$csock"
+	# Python takes more than a minute to start on a badly loaded machine.
+	wait_for -t 300 "the fault proxy of $name to listen" test -S "$csock"
 	REDIS_VIA=$lsock start_daemon "$name"
 }
 
