@@ -85,6 +85,7 @@ static void sched_fire_one(const char *id, const char *due, int64_t now_ms)
 	const struct queue_conf *q;
 	struct cron c;
 	redisReply *f, *r;
+	long long tick;
 	int64_t next;
 
 	err[0] = '\0';
@@ -112,14 +113,17 @@ static void sched_fire_one(const char *id, const char *due, int64_t now_ms)
 	snprintf(next_ms, sizeof(next_ms), "%lld", (long long)next * 1000);
 	job_random_hex(job_id, 24);
 	r = redis_script(SCRIPT_SCHED_FIRE, 5, argv);
-	if (r && r->type == REDIS_REPLY_STATUS) {
+	/* A string a script returns is a bulk string, not a status. */
+	if (r && r->type == REDIS_REPLY_STRING) {
+		tick = strtoll(due, NULL, 10) / 1000;
 		if (strcmp(r->str, "FIRED") == 0)
-			log_debug("schedule %s fired job %s (%s)", id, job_id,
-				  f->element[1]->str);
+			log_debug("schedule %s fired job %s (%s) for its tick "
+				  "of %lld",
+				  id, job_id, f->element[1]->str, tick);
 		else if (strcmp(r->str, "SKIPPED") == 0)
-			log_info("schedule %s: its last job still waits, this "
-				 "tick fires nothing",
-				 id);
+			log_debug("schedule %s: its last job still waits, its "
+				  "tick of %lld fires nothing",
+				  id, tick);
 	} else if (r && redis_errstr(r)) {
 		log_warnx("redis: firing schedule %s failed: %s", id,
 			  redis_errstr(r));

@@ -179,14 +179,19 @@ now_us()
 	echo "${t%.*}${t#*.}"
 }
 
+# The shortest deadline of a bounded wait, in seconds (times JSV_SCALE).
+# A deadline only matters when something is broken: a wait that succeeds
+# costs what it waits for, so they are all generous, for a loaded machine.
+: "${JSV_WAIT_MIN:=60}"
+
 # wait_for [-t SECONDS] DESCRIPTION CMD...: runs CMD every 50 ms until it
-# succeeds; after SECONDS (default 10, times JSV_SCALE) fails naming
-# DESCRIPTION and showing CMD's last output.
+# succeeds; after SECONDS (at least JSV_WAIT_MIN, its default; times
+# JSV_SCALE) fails naming DESCRIPTION and showing CMD's last output.
 wait_for()
 {
-	local secs=10
+	local secs=$JSV_WAIT_MIN
 	if [ "$1" = -t ]; then
-		secs=$2
+		[ "$2" -le "$secs" ] || secs=$2
 		shift 2
 	fi
 	local what=$1
@@ -363,7 +368,7 @@ proc_alive()
 {
 	local st
 	[ -r "/proc/$1/stat" ] || return 1
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	{ read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
 	st=${st##*) }
 	[ "${st%% *}" != Z ]
 }
@@ -376,10 +381,18 @@ proc_gone()
 # our_pid PID: PID is alive and is ours (its command line names our
 # directory).  Pids are reused fast (pid_max may be 32768): never signal a
 # pid we remember without this check.
+# names_our_dir PID: the command line of process PID names our directory
+# (bash builtins only: it runs for every process in kill_strays).
+names_our_dir()
+{
+	local -a args
+	{ mapfile -d '' -t args <"/proc/$1/cmdline"; } 2>/dev/null &&
+		[[ "${args[*]}" == *"$JSV_TMP/"* ]]
+}
+
 our_pid()
 {
-	proc_alive "$1" &&
-		tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | grep -qF -- "$JSV_TMP/"
+	proc_alive "$1" && names_our_dir "$1"
 }
 
 daemon_answers()
@@ -415,7 +428,7 @@ start_daemon()
 	DSOCK[$name]=$sock
 	DAEMON_PIDS+=("$pid")
 	local deadline
-	deadline=$(($(now_us) + 10 * JSV_SCALE * 1000000))
+	deadline=$(($(now_us) + JSV_WAIT_MIN * JSV_SCALE * 1000000))
 	until daemon_answers "$sock"; do
 		if ! proc_alive "$pid"; then
 			local rc=0
@@ -424,7 +437,7 @@ start_daemon()
 			fail "jobsvcd $name exited ($rc) while starting: $(tail -n 20 "$JSV_TMP/$name.log")"
 		fi
 		[ "$(now_us)" -lt "$deadline" ] ||
-			fail "jobsvcd $name does not answer on $sock after $((10 * JSV_SCALE))s"
+			fail "jobsvcd $name does not answer on $sock after $((JSV_WAIT_MIN * JSV_SCALE))s"
 		sleep 0.05
 	done
 	use_daemon "$name"
@@ -460,13 +473,13 @@ kill_daemon()
 	fi
 	kill -s "$sig" "$pid" 2>/dev/null || true
 	local deadline
-	deadline=$(($(now_us) + 20 * JSV_SCALE * 1000000))
+	deadline=$(($(now_us) + JSV_WAIT_MIN * JSV_SCALE * 1000000))
 	while our_pid "$pid"; do
 		if [ "$(now_us)" -gt "$deadline" ]; then
 			kill -s KILL "$pid" 2>/dev/null || true
 			wait "$pid" 2>/dev/null || true
 			unset "DPID[$name]"
-			fail "jobsvcd $name did not exit within $((20 * JSV_SCALE))s of SIG$sig"
+			fail "jobsvcd $name did not exit within $((JSV_WAIT_MIN * JSV_SCALE))s of SIG$sig"
 		fi
 		sleep 0.05
 	done
@@ -512,7 +525,8 @@ start_daemon_proxied()
 		"$REDIS_SOCK" "$csock" 2>>"$JSV_TMP/$name.proxy.log" &
 	disown $!
 	PROXY_CTL[$name]=$csock
-	wait_for "the fault proxy of $name to listen" test -S "$csock"
+	# Python takes more than a minute to start on a badly loaded machine.
+	wait_for -t 300 "the fault proxy of $name to listen" test -S "$csock"
 	REDIS_VIA=$lsock start_daemon "$name"
 }
 
@@ -606,7 +620,7 @@ job_field_is()
 # wait_status [-t SECONDS] ID STATUS
 wait_status()
 {
-	local t=10
+	local t=$JSV_WAIT_MIN
 	if [ "$1" = -t ]; then
 		t=$2
 		shift 2
@@ -679,6 +693,9 @@ busy_workers_are()
 # daemon is gone) or whose command line names our directory.  A session
 # whose leader is gone cannot have had its id reused while members remain;
 # one whose leader is alive is ours only if the leader is our daemon.
+#
+# Bash builtins only, no process per process looked at: on a loaded machine
+# with hundreds of processes, forks made this take minutes.
 kill_strays()
 {
 	local -A sids=()
@@ -694,13 +711,11 @@ kill_strays()
 		if [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ]; then
 			continue
 		fi
-		st=$(cat "$f" 2>/dev/null) || continue
+		{ read -r st <"$f"; } 2>/dev/null || continue
 		st=${st##*) }
 		# state ppid pgrp session
 		read -r _ _ _ sid _ <<<"$st" || continue
-		if [ -n "${sids[$sid]:-}" ] ||
-			tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" |
-			grep -qF -- "$JSV_TMP/"; then
+		if [ -n "${sids[$sid]:-}" ] || names_our_dir "$pid"; then
 			kill -s KILL "$pid" 2>/dev/null || true
 		fi
 	done
@@ -728,13 +743,13 @@ jsv_cleanup()
 	for name in "${!DPID[@]}"; do
 		# kill_daemon's fail() would exit from the trap: do it by hand.
 		pid=${DPID[$name]}
-		deadline=$(($(now_us) + 20 * JSV_SCALE * 1000000))
+		deadline=$(($(now_us) + JSV_WAIT_MIN * JSV_SCALE * 1000000))
 		while our_pid "$pid" && [ "$(now_us)" -lt "$deadline" ]; do
 			sleep 0.05
 		done
 		if our_pid "$pid"; then
 			kill -s KILL "$pid" 2>/dev/null
-			drc="still running $((20 * JSV_SCALE))s after SIGTERM"
+			drc="still running $((JSV_WAIT_MIN * JSV_SCALE))s after SIGTERM"
 		else
 			drc=0
 			{ wait "$pid"; } 2>/dev/null || drc=$?

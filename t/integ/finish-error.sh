@@ -43,10 +43,11 @@ id=$(submit OK)
 wait_status "$id" Success
 
 note "SIGTERM while a result is refused: the daemon exits once it is written"
-id=$(submit RECORD --param file="$DATA/ran" --param seconds=1)
+id=$(submit GATE --param file="$DATA/ran" --param gate="$DATA/last")
 wait_for "$id to start" eval '[ "$(runs "$id")" = 1 ]'
 sent=$(proxy_rule a delay:0 1 '^EVALSHA finish ')
 redis_deny evalsha eval
+touch "$DATA/last"
 wait_fired a "$sent"
 kill -s TERM "$(daemon_pid a)"
 wait_for "the daemon to begin its shutdown" grep -q 'shutting down' "$JSV_TMP/a.log"

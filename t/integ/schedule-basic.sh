@@ -57,19 +57,23 @@ assert_eq "schedule status in the status card" Running \
 	"$(ctl -j status | jq -r .schedules.status)"
 
 # Deleting it stops the firing.  Another per-second schedule shows the
-# ticks going by: once it has fired 3 jobs after the delete and no worker
-# is busy, every job fired before the delete has run (the queue is FIFO).
+# ticks going by: once it has fired 3 jobs after the delete, it is deleted
+# too and every job fired so far has run (nothing fires, the queue is empty
+# and no worker is busy); 3 ticks of a new one later, the deleted schedule
+# has fired nothing more.
 expect_rc "schedule del" 0 ctl schedule del "$sid"
 assert_eq "schedules after del" 0 "$(ctl -j schedules | jq length)"
 ticks=$(ctl schedule add RECORD '* * * * * *' --param file="$DATA/ticks")
 wait_for "3 ticks after the delete" lines_ge "$DATA/ticks" 3
-wait_for "the jobs fired before to have run" busy_workers_are 0
+expect_rc "schedule del of the ticking schedule" 0 ctl schedule del "$ticks"
+wait_for "the jobs fired before to have run" \
+	eval '[ "$(queue_field RECORD count)" = 0 ] && busy_workers_are 0'
 n=$(lines "$DATA/every")
 m=$(lines "$DATA/ticks")
+ticks=$(ctl schedule add RECORD '* * * * * *' --param file="$DATA/ticks")
 wait_for "3 more ticks" lines_ge "$DATA/ticks" $((m + 3))
-wait_for "the jobs of these ticks to have run" busy_workers_are 0
 assert_eq "jobs of the deleted schedule run in 3 more ticks" "$n" "$(lines "$DATA/every")"
-expect_rc "schedule del of the ticking schedule" 0 ctl schedule del "$ticks"
+expect_rc "schedule del of the second ticking schedule" 0 ctl schedule del "$ticks"
 expect_rc "schedule del of a deleted schedule" 1 ctl schedule del "$sid"
 assert_imatch "its error" 'not found' "$ERR"
 
