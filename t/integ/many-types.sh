@@ -9,7 +9,7 @@
 set -eu
 JSV_WORKERS=2
 . "${0%/*}/../lib.sh"
-. "${0%/*}/lifecycle-lib.sh"
+. "${0%/*}/../lifecycle-lib.sh"
 
 # declare_many: the job types of daemon a.
 declare_many()
