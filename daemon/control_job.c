@@ -84,7 +84,8 @@ int ctl_job_log(struct ctl_req *r, struct json_object *req)
 	const char *id = ctl_job_id(req);
 	int rv;
 
-	rv = job_log(id, jsv_json_int(req, "offset"), &o);
+	rv = job_log(id, jsv_json_int(req, "offset"), jsv_json_int(req, "tail"),
+		     &o);
 	if (rv < 0)
 		return ctl_fail(r, rv, ctl_job_name(id));
 	ctl_end(r, o);

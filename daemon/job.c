@@ -244,13 +244,16 @@ int job_stop(const char *id, char *msg, size_t len)
 	return rv;
 }
 
-int job_log(const char *id, int64_t offset, struct json_object **out)
+int job_log(const char *id, int64_t offset, int64_t tail,
+	    struct json_object **out)
 {
 	struct jsv_buf text = { 0 };
 	struct json_object *o;
+	int64_t size = 0;
 	size_t used, i;
 	redisReply *r;
 	char *path, *buf;
+	struct stat st;
 	bool final;
 	ssize_t n;
 	int fd;
@@ -272,6 +275,10 @@ int job_log(const char *id, int64_t offset, struct json_object **out)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
 	if (fd >= 0) {
+		if (fstat(fd, &st) == 0)
+			size = st.st_size;
+		if (tail > 0)
+			offset = size > tail ? size - tail : 0;
 		n = pread(fd, buf, JSV_LOG_CHUNK, offset);
 		close(fd);
 		if (n < 0)
@@ -290,6 +297,7 @@ int job_log(const char *id, int64_t offset, struct json_object **out)
 			       json_object_new_int64(offset + used));
 	json_object_object_add(o, "done",
 			       json_object_new_boolean(final && n == 0));
+	json_object_object_add(o, "size", json_object_new_int64(size));
 	jsv_buf_free(&text);
 	free(buf);
 	*out = o;

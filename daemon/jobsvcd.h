@@ -236,7 +236,8 @@ void job_random_hex(char *buf, size_t n); /* n digits, buf n + 1 */
 void job_add_time(struct json_object *o, const char *key, const char *secs);
 int job_show(const char *id, struct json_object **out);
 int job_stop(const char *id, char *msg, size_t len);
-int job_log(const char *id, int64_t offset, struct json_object **out);
+int job_log(const char *id, int64_t offset, int64_t tail,
+	    struct json_object **out);
 /*
  * An execution: its status, the number of its jobs in total and by status,
  * and page (from 1) of its jobs, size (1..100) to a page, ordered by id.

@@ -267,78 +267,42 @@ int jsv_log_read(struct jsv_client *c, struct jsv_log *log,
 }
 
 /* Whether the log has text at offset. */
-static int log_has(struct jsv_client *c, const char *id, int64_t offset,
-		   bool *has, struct jsv_call_err *err)
-{
-	struct jsv_log log = { .id = id, .offset = offset };
-	int r;
-
-	r = jsv_log_read(c, &log, JSV_LOG_ONE, err);
-	*has = log.read > 0;
-	jsv_buf_free(&log.buf);
-	return r;
-}
-
-/*
- * Where the cut text should start: tail bytes before its end, moved forward
- * to the next line (by at most 1 KiB), or at least to a character.
- */
-static size_t tail_start(const struct jsv_buf *b, size_t tail)
-{
-	size_t skip;
-
-	if (b->len <= tail)
-		return 0;
-	skip = b->len - tail;
-	while (skip < b->len && b->data[skip - 1] != '\n' &&
-	       skip - (b->len - tail) < 1024)
-		skip++;
-	while (skip < b->len && ((unsigned char)b->data[skip] & 0xc0) == 0x80)
-		skip++;
-	return skip;
-}
-
 int jsv_log_tail(struct jsv_client *c, const char *id, size_t tail,
 		 struct jsv_buf *out, struct jsv_call_err *err)
 {
-	int64_t lo = 0, hi = (int64_t)tail, mid;
-	struct jsv_log log = { .id = id };
-	size_t skip;
-	bool has;
+	struct json_object *req, *end;
+	struct jsv_buf text = { 0 };
+	size_t skip = 0;
+	int64_t size;
 
 	if (tail == 0)
 		return 0;
-	if (log_has(c, id, 0, &has, err) == -1)
+	if (tail > JSV_LOG_CHUNK)
+		tail = JSV_LOG_CHUNK;
+	req = json_object_new_object();
+	jsv_req_id(req, id);
+	json_object_object_add(req, "tail", json_object_new_int64(tail));
+	if (jsv_call(c, JSV_CMD_JOB_LOG, req, NULL, &end, err) == -1)
 		return -1;
-	if (!has)
-		return 0;
-	for (;;) {
-		if (log_has(c, id, hi, &has, err) == -1)
-			return -1;
-		if (!has)
-			break;
-		lo = hi;
-		hi *= 2;
-	}
-	while (hi - lo > (int64_t)tail) {
-		mid = lo + (hi - lo) / 2;
-		if (log_has(c, id, mid, &has, err) == -1)
-			return -1;
-		if (has)
-			lo = mid;
+	size = jsv_json_int(end, "size");
+	jsv_buf_add(&text, jsv_json_str(end, "data"),
+		    json_object_get_string_len(
+			    json_object_object_get(end, "data")));
+	json_object_put(end);
+	/* cut: start at the next line (within 1 KiB), or a character */
+	if (size > (int64_t)tail) {
+		while (skip < text.len && skip < 1024 &&
+		       text.data[skip] != '\n')
+			skip++;
+		if (skip < text.len && text.data[skip] == '\n')
+			skip++;
 		else
-			hi = mid;
+			skip = 0;
+		while (skip < text.len &&
+		       ((unsigned char)text.data[skip] & 0xc0) == 0x80)
+			skip++;
 	}
-	/* the end is in [lo, hi]: read from one tail before it */
-	log.offset = lo > (int64_t)tail ? lo - (int64_t)tail : 0;
-	log.max = 3 * tail + JSV_LOG_CHUNK;
-	if (jsv_log_read(c, &log, JSV_LOG_NOW, err) == -1) {
-		jsv_buf_free(&log.buf);
-		return -1;
-	}
-	skip = tail_start(&log.buf, tail);
-	jsv_buf_add(out, log.buf.data ? log.buf.data + skip : "",
-		    log.buf.len - skip);
-	jsv_buf_free(&log.buf);
+	jsv_buf_add(out, text.data ? text.data + skip : "", text.len - skip);
+	jsv_buf_free(&text);
 	return 0;
 }

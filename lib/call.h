@@ -133,11 +133,9 @@ int jsv_log_read(struct jsv_client *c, struct jsv_log *log,
 		 enum jsv_log_until until, struct jsv_call_err *err);
 
 /*
- * Appends the last tail bytes or so of job id's log to out, starting at a
- * line (or at least a character) when it had to be cut.  The daemon reads
- * forward from an offset, so the end is first found by doubling, then
- * halving, the offset: a few requests whatever the log's size.  Returns 0,
- * or -1 with err filled.
+ * Appends the last tail bytes (at most JSV_LOG_CHUNK) of job id's log to
+ * out, starting at a line (or at least a character) when it had to be cut:
+ * one job.log request with "tail".  Returns 0, or -1 with err filled.
  */
 int jsv_log_tail(struct jsv_client *c, const char *id, size_t tail,
 		 struct jsv_buf *out, struct jsv_call_err *err);

@@ -546,13 +546,14 @@ static void fake_log(struct json_object *req, struct jsv_buf *out)
 	struct json_object *end;
 	struct jsv_buf text = { 0 };
 	const char *id, *colon;
+	int64_t offset = 0, tail = 0;
 	long size, i, n;
-	int64_t offset;
 	char line[32];
 	bool final;
 
 	if (jsv_json_get_string(req, "id", &id) < 0 ||
-	    jsv_json_get_int64(req, "offset", &offset) < 0 ||
+	    (jsv_json_get_int64(req, "offset", &offset) < 0 &&
+	     jsv_json_get_int64(req, "tail", &tail) < 0) ||
 	    (colon = strchr(id, ':')) == NULL)
 		_exit(1);
 	size = atol(colon + 1);
@@ -563,6 +564,8 @@ static void fake_log(struct json_object *req, struct jsv_buf *out)
 		final = visible == size;
 		size = visible;
 	}
+	if (tail > 0)
+		offset = size > tail ? size - tail : 0;
 	for (i = offset / 12; i * 12 < size; i++) {
 		log_line(line, sizeof(line), i);
 		jsv_buf_add(&text, line, 12);
@@ -581,6 +584,7 @@ static void fake_log(struct json_object *req, struct jsv_buf *out)
 			       json_object_new_int64(offset + n));
 	json_object_object_add(end, "done",
 			       json_object_new_boolean(final && n == 0));
+	json_object_object_add(end, "size", json_object_new_int64(size));
 	jsv_frame_append_json(out, JSV_MSG_END, end);
 	json_object_put(end);
 	jsv_buf_free(&text);
@@ -1172,7 +1176,7 @@ START_TEST(test_log_tail)
 	if (size <= 65536) {
 		ck_assert_uint_eq(out.len, (size_t)size);
 	} else {
-		/* cut at a line: a whole number of lines */
+		/* one request, cut at a line: a whole number of lines */
 		ck_assert_uint_le(out.len, 65536);
 		ck_assert_uint_ge(out.len, 65536 - 12);
 		ck_assert_int_eq((size - (long)out.len) % 12, 0);
