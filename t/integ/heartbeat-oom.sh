@@ -8,6 +8,13 @@
 # job runs once.
 set -eu
 JSV_WORKERS=1
+# A dead timeout long enough that installing the two proxies' rules one
+# after the other (a Python start each) never leaves one daemon's
+# heartbeats refused for a whole timeout while the other's go through:
+# then declaring it dead would be right.
+DT=10
+JSV_HEARTBEAT=500ms
+JSV_DEAD_TIMEOUT=${DT}s
 . "${0%/*}/../lib.sh"
 start_daemon_proxied a
 start_daemon_proxied b
@@ -15,8 +22,8 @@ start_daemon_proxied b
 # two_jobs TAG: starts a long job on each daemon, j1 and j2.
 two_jobs()
 {
-	j1=$(submit RECORD --param file="$DATA/ran" --param seconds=6 --param tag="$1")
-	j2=$(submit RECORD --param file="$DATA/ran" --param seconds=6 --param tag="$1")
+	j1=$(submit RECORD --param file="$DATA/ran" --param seconds=$((4 * DT)) --param tag="$1")
+	j2=$(submit RECORD --param file="$DATA/ran" --param seconds=$((4 * DT)) --param tag="$1")
 	wait_for "both $1 jobs to start" eval '[ "$(runs "$j1")" = 1 ] && [ "$(runs "$j2")" = 1 ]'
 	assert_ne "pools of the two $1 jobs" "$(job_field "$j1" pool_id)" \
 		"$(job_field "$j2" pool_id)"
@@ -29,7 +36,7 @@ ran_once()
 	local tag=$1 id st
 	shift
 	for id in "$@"; do
-		wait_status -t 20 "$id" Success
+		wait_status -t $((10 * DT)) "$id" Success
 		assert_eq "runs of $id ($tag)" 1 "$(runs "$id")"
 		assert_eq "attempts of $id ($tag)" 1 "$(job_field "$id" attempts)"
 	done
@@ -53,17 +60,21 @@ two_jobs oom
 redis_full on
 wait_for "submissions to be refused for lack of memory" submit_refused
 assert_match "the refusal of a submission" 'Redis refused the job: OOM' "$ERR"
-sleep 3
+sleep $((3 * DT))
 redis_full off
 ran_once oom "$j1" "$j2"
 
 note "every heartbeat is refused"
 two_jobs refused
-ra=$(proxy_rule a error:OOM 0 '^EVALSHA heartbeat ')
-rb=$(proxy_rule b error:OOM 0 '^EVALSHA heartbeat ')
+proxy_rule a error:OOM 0 '^EVALSHA heartbeat ' >"$DATA/ra" &
+adding=$!
+proxy_rule b error:OOM 0 '^EVALSHA heartbeat ' >"$DATA/rb"
+wait "$adding"
+ra=$(cat "$DATA/ra")
+rb=$(cat "$DATA/rb")
 wait_fired a "$ra"
 wait_fired b "$rb"
-sleep 3
+sleep $((3 * DT))
 proxy a del "$ra" >/dev/null
 proxy b del "$rb" >/dev/null
 ran_once refused "$j1" "$j2"

@@ -19,7 +19,9 @@ fill()
 	seq "$n" | awk -v f="$DATA/ran" \
 		'{ printf "{\"name\": \"RECORD\", \"parameters\": {\"file\": \"%s\", \"i\": %d}}\n", f, $1 }' \
 		>"$JSV_TMP/jobs.jsonl"
-	ctl submit --from "$JSV_TMP/jobs.jsonl" >/dev/null || fail "submit --from of $n jobs failed"
+	# a slow machine takes long for 100,000 jobs: give the whole submit time
+	JSV_CTL_TIMEOUT=$((600 * JSV_SCALE)) ctl submit --from "$JSV_TMP/jobs.jsonl" >/dev/null ||
+		fail "submit --from of $n jobs failed"
 	assert_eq "pending RECORD jobs" "$n" "$(queue_field RECORD count)"
 }
 
