@@ -120,6 +120,10 @@ assert_match "the refused write is logged" 'audit trail not written' "$(cat "$JS
 assert_eq "not in the trail" queue.pause "$(rec 0 verb)"
 assert_eq "the trail's newest is the refused one" "refused: not an administrator" "$(rec 0 result)"
 ctl queue resume RECORD >/dev/null
+# queue.stop is answered from a callback, and recorded then.
+ctl queue stop RECORD >/dev/null
+assert_eq "queue stop" "queue.stop RECORD" "$(rec 0 verb) $(rec 0 targets)"
+assert_match "queue stop: result" '^ok \(' "$(rec 0 result)"
 
 # Retention: a daemon keeping Error jobs 5 s keeps its trail as long.
 stop_daemon a
