@@ -142,6 +142,7 @@ static const struct command commands[JSV_CMD_MAX] = {
 	[JSV_CMD_SCHEDULES_RESUME] = { NULL, VIEW_MESSAGE, NULL },
 	[JSV_CMD_SCHEDULE_ADD] = { build_schedule, VIEW_SCHEDULE_ADDED, NULL },
 	[JSV_CMD_SCHEDULE_DEL] = { build_schedule_id, VIEW_MESSAGE, NULL },
+	[JSV_CMD_AUDIT] = { build_page, VIEW_AUDIT, NULL },
 };
 
 bool ctl_has_command(enum jsv_cmd cmd)

@@ -80,6 +80,7 @@ enum ctl_view {
 	VIEW_JOB, /* a job's END */
 	VIEW_EXECUTION, /* an execution's END */
 	VIEW_LOG, /* a job's log: {"data", "offset", "done"} */
+	VIEW_AUDIT, /* the audit END with its RECORDs added as "records" */
 	VIEW_MAX
 };
 

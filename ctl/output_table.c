@@ -73,6 +73,12 @@ static const struct column execution_job_cols[] = {
 	{ "STATUS", "status", COL_TEXT },
 };
 
+static const struct column audit_cols[] = {
+	{ "TIME", "time", COL_TEXT },	  { "WHO", "who", COL_TEXT },
+	{ "VERB", "verb", COL_TEXT },	  { "TARGETS", "targets", COL_TEXT },
+	{ "RESULT", "result", COL_TEXT },
+};
+
 /* The length of an array, 0 for anything else (the field may be absent). */
 static size_t array_len(struct json_object *a)
 {
@@ -294,6 +300,41 @@ static void show_schedules(struct json_object *end)
 	printf(", %s\n", paused ? "Paused" : "Running");
 }
 
+/*
+ * Who acted, as one cell: "alice (uid 1000, pid 42)", and "for bob" when a
+ * trusted client acted for its user bob.
+ */
+static void audit_who(struct json_object *rec)
+{
+	const char *user = jsv_json_str(rec, "user"), *as_user;
+	struct jsv_buf who = { 0 };
+
+	if (user[0] != '\0')
+		jsv_buf_printf(&who, "%s (", user);
+	jsv_buf_printf(&who, "uid %" PRId64 ", pid %" PRId64,
+		       jsv_json_int(rec, "uid"), jsv_json_int(rec, "pid"));
+	if (user[0] != '\0')
+		jsv_buf_printf(&who, ")");
+	if (jsv_json_get_string(rec, "as_user", &as_user) == 0)
+		jsv_buf_printf(&who, " for %s", as_user);
+	json_object_object_add(rec, "who", json_object_new_string(who.data));
+	jsv_buf_free(&who);
+}
+
+/* The page of the audit trail, newest first, then "page P of Q, N actions". */
+static void show_audit(struct json_object *end)
+{
+	struct json_object *recs = json_object_object_get(end, "records");
+	size_t i;
+
+	for (i = 0; i < array_len(recs); i++)
+		audit_who(json_object_array_get_idx(recs, i));
+	print_table(audit_cols, JSV_ARRAY_SIZE(audit_cols), recs,
+		    "no actions recorded");
+	print_page(end, "action");
+	putchar('\n');
+}
+
 /* The new schedule's id, alone on its line as submit prints a job's. */
 static void show_schedule_added(struct json_object *end)
 {
@@ -421,6 +462,7 @@ const struct output output_table = {
 		[VIEW_JOB] = show_job,
 		[VIEW_EXECUTION] = show_execution,
 		[VIEW_LOG] = show_log,
+		[VIEW_AUDIT] = show_audit,
 	},
 	.submitted = submitted,
 	.submit_end = submit_end,

@@ -432,6 +432,12 @@ static const struct token t_execution[] = {
 	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
+static const struct token t_audit[] = {
+	{ OPTION, "--page", CTL_NOCMD, t_audit, set_page },
+	{ OPTION, "--page-size", CTL_NOCMD, t_audit, set_page_size },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
+};
+
 static const struct token t_main[] = {
 	{ KEYWORD, "status", JSV_CMD_STATUS, t_end, NULL },
 	{ KEYWORD, "queues", JSV_CMD_QUEUES, t_end, NULL },
@@ -444,6 +450,7 @@ static const struct token t_main[] = {
 	{ KEYWORD, "submit", JSV_CMD_SUBMIT, t_submit, NULL },
 	{ KEYWORD, "job", CTL_NOCMD, t_job, NULL },
 	{ KEYWORD, "execution", CTL_NOCMD, t_execution, NULL },
+	{ KEYWORD, "audit", JSV_CMD_AUDIT, t_audit, NULL },
 	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 

@@ -63,9 +63,11 @@ enum ctl_state {
 struct ctl_req {
 	struct ctl_conn *conn; /* NULL once the connection is closed */
 	enum jsv_cmd cmd;
-	uid_t uid; /* the peer's, for the audit line */
+	uid_t uid; /* the peer's, for the audit */
 	pid_t pid;
-	char *targets; /* what an acting command acts on, for the audit line */
+	char *user; /* the peer's user name, "" if it has none */
+	char *as_user; /* whom a trusted client acts for, or NULL */
+	char *targets; /* what an acting command acts on, for the audit */
 };
 
 struct ctl_conn {
@@ -96,10 +98,35 @@ static bool have_admin_gid;
 static void control_set_events(struct ctl_conn *c);
 
 /*
- * Logs an acting command's audit line: who (uid and pid), what (the command
- * and its targets) and how it went ("ok (Paused IMAGE_SCAN)", "refused: not
- * an administrator", "error: no such job: ...").  The one place commands
- * are logged.
+ * The audit record of an acting command: who (uid, user name, pid, and the
+ * user a trusted client acts for), what (the command and its targets) and
+ * how it went.
+ */
+static struct json_object *ctl_audit_record(const struct ctl_req *r,
+					    const char *result)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "uid", json_object_new_int64(r->uid));
+	json_object_object_add(o, "user", json_object_new_string(r->user));
+	json_object_object_add(o, "pid", json_object_new_int64(r->pid));
+	if (r->as_user)
+		json_object_object_add(o, "as_user",
+				       json_object_new_string(r->as_user));
+	json_object_object_add(
+		o, "verb", json_object_new_string(jsv_command(r->cmd)->name));
+	json_object_object_add(o, "targets",
+			       json_object_new_string(r->targets));
+	json_object_object_add(o, "result", json_object_new_string(result));
+	return o;
+}
+
+/*
+ * Logs an acting command's audit line and adds its record to the audit
+ * trail: who (uid and pid), what (the command and its targets) and how it
+ * went ("ok (Paused IMAGE_SCAN)", "refused: not an administrator", "error:
+ * no such job: ...").  The one place commands are audited.  A trail that
+ * cannot be written is logged; the answer goes out all the same.
  */
 static void ctl_audit(const struct ctl_req *r, const char *fmt, ...)
 	JSV_PRINTF(2, 3);
@@ -107,6 +134,8 @@ static void ctl_audit(const struct ctl_req *r, const char *fmt, ...)
 {
 	const struct jsv_command *cmd = jsv_command(r->cmd);
 	struct jsv_buf result = { 0 };
+	struct json_object *rec;
+	char err[256];
 	va_list ap;
 
 	if (!cmd->acts)
@@ -114,8 +143,15 @@ static void ctl_audit(const struct ctl_req *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	jsv_buf_vprintf(&result, fmt, ap);
 	va_end(ap);
-	log_info("uid %u pid %d: %s%s%.200s: %s", (unsigned)r->uid, (int)r->pid,
-		 cmd->name, r->targets[0] ? " " : "", r->targets, result.data);
+	log_info("uid %u pid %d%s%.64s: %s%s%.200s: %s", (unsigned)r->uid,
+		 (int)r->pid, r->as_user ? " as " : "",
+		 r->as_user ? r->as_user : "", cmd->name,
+		 r->targets[0] ? " " : "", r->targets, result.data);
+	rec = ctl_audit_record(r, result.data);
+	if (audit_add(rec, err, sizeof(err)) < 0)
+		log_warnx("audit trail not written (%s): uid %u %s: %s", err,
+			  (unsigned)r->uid, cmd->name, result.data);
+	json_object_put(rec);
 	jsv_buf_free(&result);
 }
 
@@ -157,7 +193,7 @@ static char *ctl_targets(struct json_object *req)
 
 	jsv_buf_add(&b, "", 0);
 	json_object_object_foreach(req, k, v) {
-		if (strcmp(k, "cmd") == 0)
+		if (strcmp(k, "cmd") == 0 || strcmp(k, "as_user") == 0)
 			continue;
 		before = b.len;
 		if (b.len)
@@ -195,6 +231,17 @@ static char *ctl_targets(struct json_object *req)
 	return b.data;
 }
 
+/* The name of uid's user, or "" (a new string). */
+static char *ctl_user_name(uid_t uid)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) != 0 || !found)
+		return xstrdup("");
+	return xstrdup(found->pw_name);
+}
+
 /*
  * A new request on c for cmd, answered by the handler now, or later after
  * ctl_req_wait().
@@ -203,18 +250,29 @@ static struct ctl_req *ctl_req_new(struct ctl_conn *c, enum jsv_cmd cmd,
 				   struct json_object *req)
 {
 	struct ctl_req *r = xcalloc(1, sizeof(*r));
+	const char *as_user;
 
 	r->conn = c;
 	r->cmd = cmd;
 	r->uid = c->uid;
 	r->pid = c->pid;
-	r->targets = jsv_command(cmd)->acts ? ctl_targets(req) : xstrdup("");
+	if (jsv_command(cmd)->acts) {
+		r->targets = ctl_targets(req);
+		r->user = ctl_user_name(r->uid);
+		if (jsv_json_get_string(req, "as_user", &as_user) == 0)
+			r->as_user = xstrdup(as_user);
+	} else {
+		r->targets = xstrdup("");
+		r->user = xstrdup("");
+	}
 	return r;
 }
 
 static void ctl_req_free(struct ctl_req *r)
 {
 	free(r->targets);
+	free(r->user);
+	free(r->as_user);
 	free(r);
 }
 
@@ -259,6 +317,23 @@ void ctl_records(struct ctl_req *r, struct json_object *arr)
 			   json_object_get(json_object_array_get_idx(arr, i)));
 	json_object_put(arr);
 	ctl_end(r, NULL);
+}
+
+void ctl_page_end(struct ctl_req *r, struct json_object *arr, int64_t total,
+		  int64_t page, int64_t size, struct json_object *end)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++)
+		ctl_record(r,
+			   json_object_get(json_object_array_get_idx(arr, i)));
+	json_object_put(arr);
+	if (!end)
+		end = json_object_new_object();
+	json_object_object_add(end, "total", json_object_new_int64(total));
+	json_object_object_add(end, "page", json_object_new_int64(page));
+	json_object_object_add(end, "page_size", json_object_new_int64(size));
+	ctl_end(r, end);
 }
 
 /* An END's summary for the audit: its message, else its counts. */
@@ -369,6 +444,7 @@ static ctl_handler *const handlers[JSV_CMD_MAX] = {
 	[JSV_CMD_SCHEDULES_RESUME] = ctl_schedules_resume,
 	[JSV_CMD_SCHEDULE_ADD] = ctl_schedule_add,
 	[JSV_CMD_SCHEDULE_DEL] = ctl_schedule_del,
+	[JSV_CMD_AUDIT] = ctl_audit_list,
 };
 
 bool control_has_handler(enum jsv_cmd cmd)

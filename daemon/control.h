@@ -64,6 +64,14 @@ int ctl_req_wait(struct ctl_req *r);
 void ctl_req_end(struct ctl_req *r);
 
 /*
+ * A page of a list: a RECORD per element of arr, then the END end (NULL
+ * for an empty one) with "total", "page" and "page_size" added; drops arr
+ * and end.
+ */
+void ctl_page_end(struct ctl_req *r, struct json_object *arr, int64_t total,
+		  int64_t page, int64_t size, struct json_object *end);
+
+/*
  * Appends the strings of arr for people: "A", "A, B", up to three, else
  * "N <many>" ("11 queues").
  */
@@ -84,6 +92,9 @@ void ctl_page(struct json_object *req, int64_t *page, int64_t *size);
 bool control_has_handler(enum jsv_cmd cmd);
 void control_feed(bool admin, const void *data, size_t len,
 		  struct jsv_buf *out);
+
+/* control_audit.c */
+ctl_handler ctl_audit_list;
 
 /* control_status.c */
 ctl_handler ctl_status;

@@ -25,16 +25,9 @@ int ctl_schedules(struct ctl_req *r, struct json_object *req)
 		json_object_put(arr);
 		return ctl_fail(r, rv, NULL);
 	}
-	for (n = 0; n < (int64_t)json_object_array_length(arr); n++)
-		ctl_record(r,
-			   json_object_get(json_object_array_get_idx(arr, n)));
-	json_object_put(arr);
 	o = json_object_new_object();
-	json_object_object_add(o, "total", json_object_new_int64(total));
-	json_object_object_add(o, "page", json_object_new_int64(page));
-	json_object_object_add(o, "page_size", json_object_new_int64(size));
 	json_object_object_add(o, "paused", json_object_new_boolean(paused));
-	ctl_end(r, o);
+	ctl_page_end(r, arr, total, page, size, o);
 	return 0;
 }
 

@@ -105,6 +105,7 @@ extern struct jsvd *jsvd;
 /* redis.c: one command connection, one subscriber, reconnect with backoff. */
 /* The Lua scripts, daemon/lua/<name>.lua; script_src is generated. */
 enum script_id {
+	SCRIPT_AUDIT,
 	SCRIPT_SUBMIT,
 	SCRIPT_CLAIM,
 	SCRIPT_FINISH,
@@ -230,6 +231,19 @@ int sched_add(const char *type, int64_t vendor_id, const char *expr,
 	      struct json_object *params, struct json_object **out, char *err,
 	      size_t errlen);
 int sched_del(int64_t id);
+
+/* audit.c */
+/*
+ * Adds an acting request's record to the audit trail.  Returns 0, or -EIO
+ * with why in err (Redis unavailable or refusing the write).
+ */
+int audit_add(struct json_object *rec, char *err, size_t errlen);
+/*
+ * A page of the trail, newest first, as an array of records with their
+ * "time", and how many records are kept in *total.
+ */
+int audit_list(int64_t page, int64_t size, struct json_object **out,
+	       int64_t *total);
 
 /* job.c */
 void job_random_hex(char *buf, size_t n); /* n digits, buf n + 1 */

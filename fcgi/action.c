@@ -284,6 +284,7 @@ static void action_do(struct call *c, const struct action *a)
 	}
 	req = t.req;
 	t.req = NULL;
+	jsv_req_as_user(req, c->rq->remote_user);
 	if (call_daemon(c, a->cmd, req, NULL, &end) < 0) {
 		snprintf(err, sizeof(err), "%s", c->err);
 		status = call_status(c);

@@ -267,6 +267,7 @@ static void put_job(struct call *c, const char *id)
 	}
 	req = json_object_new_object();
 	jsv_req_id(req, id);
+	jsv_req_as_user(req, c->rq->remote_user);
 	if (call_daemon(c, JSV_CMD_JOB_STOP, req, NULL, &end) < 0) {
 		call_error(c);
 		goto out;
@@ -304,6 +305,7 @@ static void put_queue(struct call *c, const char *type)
 	}
 	req = json_object_new_object();
 	jsv_req_type_or_all(req, cmd, type);
+	jsv_req_as_user(req, c->rq->remote_user);
 	if (call_daemon(c, cmd, req, NULL, &end) < 0) {
 		call_error(c);
 		goto out;

@@ -191,6 +191,13 @@ void jsv_req_id(struct json_object *req, const char *id)
 	json_object_object_add(req, "id", json_object_new_string(id));
 }
 
+void jsv_req_as_user(struct json_object *req, const char *user)
+{
+	if (user && user[0] != '\0' && strlen(user) <= JSV_AS_USER_MAX)
+		json_object_object_add(req, "as_user",
+				       json_object_new_string(user));
+}
+
 void jsv_req_schedule_id(struct json_object *req, int64_t id)
 {
 	json_object_object_add(req, "id", json_object_new_int64(id));

@@ -92,6 +92,12 @@ void jsv_req_pool(struct json_object *req, const char *pool_id);
 void jsv_req_id(struct json_object *req, const char *id);
 /* {"id": N}, a schedule's id. */
 void jsv_req_schedule_id(struct json_object *req, int64_t id);
+/*
+ * {"as_user": user} on an acting command: the user a trusted client acts
+ * for, for the audit trail.  Left out for NULL, "" or a name longer than
+ * JSV_AS_USER_MAX bytes: the peer's own user is recorded all the same.
+ */
+void jsv_req_as_user(struct json_object *req, const char *user);
 /* {"page": N, "page_size": N}, each left out when 0 (the default). */
 void jsv_req_page(struct json_object *req, int64_t page, int64_t page_size);
 

@@ -18,6 +18,8 @@
 /* The bounds of paged lists: "page" from 1, "page_size" from 1. */
 #define JSV_PAGE_MAX 1000000000
 #define JSV_PAGE_SIZE_MAX 100
+/* The longest "as_user" of an acting command. */
+#define JSV_AS_USER_MAX 64
 /* The longest worker id in worker.free ("<pool id>-<slot>"). */
 #define JSV_WORKER_ID_MAX 80
 

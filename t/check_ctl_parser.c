@@ -164,6 +164,20 @@ START_TEST(test_execution)
 }
 END_TEST
 
+START_TEST(test_audit)
+{
+	ck_assert_int_eq(parse("audit", NULL), 0);
+	ck_assert_int_eq(res.cmd, JSV_CMD_AUDIT);
+	ck_assert_int_eq(
+		parse("audit", "--page", "2", "--page-size", "5", NULL), 0);
+	ck_assert_int_eq(res.cmd, JSV_CMD_AUDIT);
+	ck_assert_int_eq(res.page, 2);
+	ck_assert_int_eq(res.page_size, 5);
+	ck_refused("unknown argument \"all\"",
+		   "valid arguments: --page --page-size", "audit", "all");
+}
+END_TEST
+
 START_TEST(test_submit)
 {
 	ck_assert_int_eq(parse("submit", "IMAGE_SCAN", NULL), 0);
@@ -297,7 +311,7 @@ START_TEST(test_wrong_words)
 	ck_refused(
 		"unknown command \"frobnicate\"",
 		"valid commands: status queues queue schedules schedule pools "
-		"workers worker submit job execution",
+		"workers worker submit job execution audit",
 		"frobnicate");
 	ck_refused("unknown argument \"drain\"",
 		   "valid arguments: stop pause resume", "queue", "drain",
@@ -315,7 +329,7 @@ START_TEST(test_wrong_words)
 	ck_refused(
 		"unknown command \"\"",
 		"valid commands: status queues queue schedules schedule pools "
-		"workers worker submit job execution",
+		"workers worker submit job execution audit",
 		"");
 	ck_refused("unknown argument \"list\"",
 		   "valid arguments: pause resume --page --page-size",
@@ -343,7 +357,8 @@ START_TEST(test_missing)
 	ck_assert_str_eq(res.err, "missing command");
 	ck_assert_str_eq(res.valid,
 			 "valid commands: status queues queue schedules "
-			 "schedule pools workers worker submit job execution");
+			 "schedule pools workers worker submit job execution "
+			 "audit");
 
 	ck_refused("missing argument", "valid arguments: stop pause resume",
 		   "queue");
@@ -1060,6 +1075,7 @@ static Suite *ctl_parser_suite(void)
 	tcase_add_test(tc, test_worker_free);
 	tcase_add_test(tc, test_job);
 	tcase_add_test(tc, test_execution);
+	tcase_add_test(tc, test_audit);
 	tcase_add_test(tc, test_submit);
 	tcase_add_test(tc, test_submit_from);
 	tcase_add_test(tc, test_submit_at);

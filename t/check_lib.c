@@ -1013,6 +1013,7 @@ START_TEST(test_req_builders)
 {
 	static const char *const types[] = { "A", "B" };
 	struct json_object *req = json_object_new_object();
+	char longname[JSV_AS_USER_MAX + 2];
 
 	jsv_req_targets(req, JSV_CMD_QUEUE_PAUSE, types, 2, false);
 	jsv_req_page(req, 2, 0);
@@ -1045,6 +1046,21 @@ START_TEST(test_req_builders)
 	ck_assert_str_eq(json_object_to_json_string_ext(req,
 							JSV_JSON_TO_STRING),
 			 "{\"types\":[\"IMAGE_SCAN\"]}");
+	json_object_put(req);
+
+	/* as_user only for a name the catalogue takes. */
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	req = json_object_new_object();
+	jsv_req_as_user(req, NULL);
+	jsv_req_as_user(req, "");
+	jsv_req_as_user(req, longname);
+	ck_assert_str_eq(
+		json_object_to_json_string_ext(req, JSV_JSON_TO_STRING), "{}");
+	jsv_req_as_user(req, "alice");
+	ck_assert_str_eq(json_object_to_json_string_ext(req,
+							JSV_JSON_TO_STRING),
+			 "{\"as_user\":\"alice\"}");
 	json_object_put(req);
 }
 END_TEST

@@ -568,6 +568,28 @@ ctl()
 	timeout -k 5 "$JSV_CTL_TIMEOUT" "$JSV_CTL" -s "$SOCK" "$@"
 }
 
+# nobody_can_reach: lets the user nobody reach the current daemon's socket
+# and run a copy of jobsvc-ctl in $JSV_TMP/bin (the test runs as root):
+# what a test of nobody checks is the daemon's SO_PEERCRED check, not file
+# permissions.  Sets NOBODY_GROUP.  as_nobody ARGS...: that jobsvc-ctl as
+# nobody on the current daemon's socket.
+nobody_can_reach()
+{
+	NOBODY_GROUP=nogroup
+	getent group nogroup >/dev/null || NOBODY_GROUP=nobody
+	chmod 755 "$JSV_TMP"
+	mkdir -p "$JSV_TMP/bin"
+	cp "$JSV_CTL" "$JSV_TMP/bin/jobsvc-ctl"
+	chmod 755 "$JSV_TMP/bin" "$JSV_TMP/bin/jobsvc-ctl"
+	chmod 666 "$SOCK"
+}
+
+as_nobody()
+{
+	timeout -k 5 30 setpriv --reuid=nobody --regid="$NOBODY_GROUP" \
+		--clear-groups "$JSV_TMP/bin/jobsvc-ctl" -s "$SOCK" "$@"
+}
+
 is_job_id()
 {
 	[[ $1 =~ ^[0-9a-f]{24}$ ]]

@@ -55,6 +55,9 @@
 --   sched:<id>            hash, the schedule record
 --   schedules             zset, schedule ids scored by themselves (paging)
 --   sched:due             zset, schedule ids by next fire time (ms)
+--   audit                 zset, the audit trail: "<pool id>-<n> <JSON
+--                         record>" scored by when it was written (ms),
+--                         kept for error_retention
 --   notify                pub/sub channel: "job <type>", "stop <id>",
 --                         "timer" (a due time changed)
 

@@ -24,6 +24,9 @@ assert_contains "confirmation names OK" OK "$CONFIRM"
 assert_imatch "message" 'Paused OK' "$(text)"
 assert_eq "OK paused" true "$(queue_field OK paused)"
 assert_contains "back on the dashboard" RECORD "$(text)"
+assert_eq "the pause in the audit trail, for the web user" \
+	"queue.pause OK admin ok (Paused OK)" \
+	"$(ctl -j audit --page-size 1 | jq -r '.[0] | "\(.verb) \(.targets) \(.as_user) \(.result)"')"
 
 main
 act "resume OK" Resume --check OK

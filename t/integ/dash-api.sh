@@ -61,6 +61,9 @@ assert_eq "RECORD still paused after the viewer's PUT" true "$(queue_field RECOR
 put_action admin OK pause
 assert_eq "PUT pause OK (body: $BODY)" 200 "$CODE"
 assert_eq "OK paused through the API" true "$(queue_field OK paused)"
+# The audit trail names the web user the dashboard acted for.
+assert_eq "the API's pause in the audit trail" "queue.pause OK admin ok (Paused OK)" \
+	"$(ctl -j audit --page-size 1 | jq -r '.[0] | "\(.verb) \(.targets) \(.as_user) \(.result)"')"
 put_action admin OK resume
 assert_eq "PUT resume OK" 200 "$CODE"
 assert_eq "OK resumed through the API" false "$(queue_field OK paused)"

@@ -6,25 +6,11 @@ set -eu
 . "${0%/*}/../lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root to run jobsvc-ctl as another user"
 command -v setpriv >/dev/null 2>&1 || skip "setpriv (util-linux) is not installed"
-group=nogroup
-getent group nogroup >/dev/null || group=nobody
 start_daemon
 
-# Let nobody reach the socket and run the ctl: what is tested here is the
-# daemon's SO_PEERCRED check, not file permissions.
-chmod 755 "$JSV_TMP"
-mkdir "$JSV_TMP/bin"
-cp "$JSV_CTL" "$JSV_TMP/bin/jobsvc-ctl"
-chmod 755 "$JSV_TMP/bin" "$JSV_TMP/bin/jobsvc-ctl"
-chmod 666 "$SOCK"
+nobody_can_reach
 
-as_nobody()
-{
-	timeout -k 5 30 setpriv --reuid=nobody --regid="$group" --clear-groups \
-		"$JSV_TMP/bin/jobsvc-ctl" -s "$SOCK" "$@"
-}
-
-expect_rc "setpriv as nobody" 0 setpriv --reuid=nobody --regid="$group" --clear-groups id -u
+expect_rc "setpriv as nobody" 0 setpriv --reuid=nobody --regid="$NOBODY_GROUP" --clear-groups id -u
 assert_ne "uid under setpriv" 0 "$OUT"
 
 ctl queue pause RECORD >/dev/null
