@@ -19,7 +19,8 @@ JSVD_LUA = daemon/lua/audit.lua daemon/lua/checkin.lua daemon/lua/claim.lua \
 	daemon/lua/finish.lua daemon/lua/handback.lua daemon/lua/heartbeat.lua \
 	daemon/lua/job_stop.lua \
 	daemon/lua/pool_leave.lua daemon/lua/pool_register.lua \
-	daemon/lua/promote.lua daemon/lua/purge.lua daemon/lua/sched_add.lua \
+	daemon/lua/promote.lua daemon/lua/purge.lua \
+	daemon/lua/queue_list.lua daemon/lua/sched_add.lua \
 	daemon/lua/sched_del.lua daemon/lua/sched_fire.lua \
 	daemon/lua/stop_batch.lua daemon/lua/stop_begin.lua \
 	daemon/lua/submit.lua

@@ -295,105 +295,93 @@ int queue_submit(struct json_object *jobs, struct json_object **results)
 	return 0;
 }
 
-/* The job types to show: those configured here and those known to Redis. */
-static int queue_types(char ***out, size_t *nout)
+/*
+ * Orders the rows of a queue_list script reply, each a pointer to its
+ * {type, count, enqueue_time, paused}, by type.
+ */
+static int cmp_row(const void *a, const void *b)
 {
-	struct queue_conf *q;
-	redisReply *r;
-	char **types;
-	size_t n = 0, i, j;
+	redisReply *const *ra = *(redisReply * *const *)a;
+	redisReply *const *rb = *(redisReply * *const *)b;
 
-	r = redis_cmd("SMEMBERS %s", redis_key("queues"));
-	if (!r)
-		return -EIO;
-	types = xreallocarray(NULL, jsvd->conf->nqueues + r->elements + 1,
-			      sizeof(*types));
-	TAILQ_FOREACH(q, &jsvd->conf->queues, entry)
-		types[n++] = xstrdup(q->name);
-	for (i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-		for (j = 0; j < n; j++)
-			if (strcmp(types[j], r->element[i]->str) == 0)
-				break;
-		if (j == n && jsv_valid_job_type(r->element[i]->str))
-			types[n++] = xstrdup(r->element[i]->str);
-	}
-	freeReplyObject(r);
-	qsort(types, n, sizeof(*types), cmp_str);
-	*out = types;
-	*nout = n;
-	return 0;
+	return strcmp(ra[0]->str, rb[0]->str);
 }
 
+/* Is e, a queue_list script reply's second element, well formed? */
+static bool queue_rows_ok(const redisReply *e)
+{
+	size_t i;
+
+	if (e->type != REDIS_REPLY_ARRAY || e->elements % 4)
+		return false;
+	for (i = 0; i < e->elements; i += 4)
+		if (e->element[i]->type != REDIS_REPLY_STRING ||
+		    e->element[i + 1]->type != REDIS_REPLY_INTEGER ||
+		    e->element[i + 3]->type != REDIS_REPLY_INTEGER)
+			return false;
+	return true;
+}
+
+/*
+ * The job types to show, those configured here and those known to Redis,
+ * in name order, with their count, latency and paused flag: one script
+ * call, so that its cost in round trips does not grow with the number of
+ * job types.
+ */
 int queue_list(struct json_object **out)
 {
 	struct json_object *arr, *o;
-	redisReply *now, *len, *head, *paused, *enq;
+	struct queue_conf *q;
+	redisReply *r, *e, ***rows;
+	const char **argv;
+	const char *err;
 	int64_t latency;
-	char **types;
-	size_t n, i;
-	int rv = 0;
+	size_t n = 0, i;
+	int argc = 0;
 
-	if (queue_types(&types, &n) < 0)
+	argv = xreallocarray(NULL, jsvd->conf->nqueues + 1, sizeof(*argv));
+	TAILQ_FOREACH(q, &jsvd->conf->queues, entry)
+		argv[argc++] = q->name;
+	r = redis_script(SCRIPT_QUEUE_LIST, argc, argv);
+	free(argv);
+	if (!r)
 		return -EIO;
-	now = redis_cmd("TIME");
-	if (!now) {
-		rv = -EIO;
-		goto out_types;
+	if ((err = redis_errstr(r)) || r->type != REDIS_REPLY_ARRAY ||
+	    r->elements != 2 || r->element[0]->type != REDIS_REPLY_INTEGER ||
+	    !queue_rows_ok(r->element[1])) {
+		log_warnx("redis: queue list: %s", err ? err : "bad reply");
+		freeReplyObject(r);
+		return -EIO;
 	}
+	e = r->element[1];
+	rows = xreallocarray(NULL, e->elements / 4 + 1, sizeof(*rows));
+	for (i = 0; i < e->elements; i += 4)
+		if (jsv_valid_job_type(e->element[i]->str))
+			rows[n++] = e->element + i;
+	qsort(rows, n, sizeof(*rows), cmp_row);
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
-		len = redis_cmd("LLEN %s", redis_key("q:%s", types[i]));
-		head = redis_cmd("LINDEX %s 0", redis_key("q:%s", types[i]));
-		paused = redis_cmd("SISMEMBER %s %s", redis_key("paused"),
-				   types[i]);
-		enq = head && head->type == REDIS_REPLY_STRING ?
-			      redis_cmd("HGET %s enqueue_time",
-					redis_key("job:%s", head->str)) :
-			      NULL;
-		if (!len || !head || !paused) {
-			rv = -EIO;
-		} else {
-			latency = 0;
-			if (enq && enq->type == REDIS_REPLY_STRING)
-				latency = atoll(now->element[0]->str) -
-					  atoll(enq->str);
-			o = json_object_new_object();
-			json_object_object_add(
-				o, "job_type",
-				json_object_new_string(types[i]));
-			json_object_object_add(
-				o, "count",
-				json_object_new_int64(len->integer));
-			json_object_object_add(
-				o, "latency",
-				json_object_new_int64(latency > 0 ? latency :
-								    0));
-			json_object_object_add(
-				o, "paused",
-				json_object_new_boolean(paused->integer == 1));
-			json_object_array_add(arr, o);
-		}
-		if (len)
-			freeReplyObject(len);
-		if (head)
-			freeReplyObject(head);
-		if (paused)
-			freeReplyObject(paused);
-		if (enq)
-			freeReplyObject(enq);
-		if (rv < 0)
-			break;
+		latency = 0;
+		if (rows[i][2]->type == REDIS_REPLY_STRING)
+			latency =
+				r->element[0]->integer - atoll(rows[i][2]->str);
+		o = json_object_new_object();
+		json_object_object_add(o, "job_type",
+				       json_object_new_string(rows[i][0]->str));
+		json_object_object_add(
+			o, "count", json_object_new_int64(rows[i][1]->integer));
+		json_object_object_add(
+			o, "latency",
+			json_object_new_int64(latency > 0 ? latency : 0));
+		json_object_object_add(
+			o, "paused",
+			json_object_new_boolean(rows[i][3]->integer == 1));
+		json_object_array_add(arr, o);
 	}
-	freeReplyObject(now);
-	if (rv < 0)
-		json_object_put(arr);
-	else
-		*out = arr;
-out_types:
-	for (i = 0; i < n; i++)
-		free(types[i]);
-	free(types);
-	return rv;
+	free(rows);
+	freeReplyObject(r);
+	*out = arr;
+	return 0;
 }
 
 /* The count of queue i of qs, a queue_list() array. */

@@ -55,7 +55,8 @@ EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
 	t/browser/cdp.py t/browser/dash-browser.py t/browser/screenshot.sh \
 	t/browser/a11y.js t/browser/dashtest.py t/browser/dash-a11y.py \
 	t/browser/dash-refresh.py \
-	t/bench/bench.sh t/bench/stamp.c t/bench/stop-bench.sh \
+	t/bench/bench.sh t/bench/stamp.c t/bench/status-bench.sh \
+	t/bench/stop-bench.sh \
 	t/bench/dash-bench.sh t/bench/types-bench.sh packaging/screenshot.png
 
 # The browser tests' screenshots of every page, light and dark.
