@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The dashboard's actions: a GET asks for confirmation, a POST with the
- * browser's anti-CSRF token (a cookie, double-submitted in the form) acts
+ * user's anti-CSRF token (an HMAC of the user's name and the hour, in an
+ * HttpOnly cookie and double-submitted in the form) acts
  * over the control socket and redirects back with the daemon's message in
  * a short-lived cookie.
  */
@@ -10,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+#include <time.h>
 
 #include "fcgi.h"
 
@@ -26,17 +27,51 @@ static bool is_token(const char *s)
 	return true;
 }
 
+void csrf_make(const unsigned char key[FCGI_SECRET_LEN], const char *user,
+	       int64_t window, char out[FCGI_CSRF_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[SHA256_LEN];
+	struct jsv_buf msg = { 0 };
+	size_t i;
+
+	jsv_buf_printf(&msg, "jsvc-csrf\n%s\n%lld", user ? user : "",
+		       (long long)window);
+	hmac_sha256(key, FCGI_SECRET_LEN, msg.data, msg.len, mac);
+	jsv_buf_free(&msg);
+	for (i = 0; i < FCGI_CSRF_LEN / 2; i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[FCGI_CSRF_LEN] = '\0';
+}
+
 /* The comparison takes the same time wherever the tokens differ. */
-bool csrf_ok(const char *cookie, const char *field)
+static bool same_token(const char *a, const char *b)
 {
 	unsigned char diff = 0;
 	size_t i;
 
-	if (!is_token(cookie) || !is_token(field))
-		return false;
 	for (i = 0; i < FCGI_CSRF_LEN; i++)
-		diff |= (unsigned char)(cookie[i] ^ field[i]);
+		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
+}
+
+bool csrf_ok(const unsigned char key[FCGI_SECRET_LEN], const char *user,
+	     int64_t now, const char *cookie, const char *field)
+{
+	char want[FCGI_CSRF_LEN + 1];
+	int64_t w = now / FCGI_CSRF_WINDOW;
+	bool ok = false;
+
+	if (!user || !is_token(cookie) || !is_token(field) ||
+	    !same_token(cookie, field))
+		return false;
+	csrf_make(key, user, w, want);
+	ok |= same_token(field, want);
+	csrf_make(key, user, w - 1, want);
+	ok |= same_token(field, want);
+	return ok;
 }
 
 void set_cookie(struct call *c, const char *name, const char *value,
@@ -48,29 +83,21 @@ void set_cookie(struct call *c, const char *name, const char *value,
 			c->rq->https ? "; Secure" : "");
 }
 
-/* The browser's anti-CSRF token, made and set on its first visit. */
+/*
+ * The token of this user and hour; the browser's cookie is replaced when
+ * it holds another one (another user's, or an older hour's).
+ */
 const char *csrf_token(struct call *c)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char rnd[FCGI_CSRF_LEN / 2];
 	const char *have;
-	size_t i;
 
 	if (c->csrf[0])
 		return c->csrf;
+	csrf_make(c->app->secret, c->rq->remote_user,
+		  (int64_t)time(NULL) / FCGI_CSRF_WINDOW, c->csrf);
 	have = kv_get(&c->rq->cookies, "jsvc_csrf");
-	if (is_token(have)) {
-		memcpy(c->csrf, have, FCGI_CSRF_LEN + 1);
-		return c->csrf;
-	}
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		fatal("getrandom");
-	for (i = 0; i < sizeof(rnd); i++) {
-		c->csrf[2 * i] = hex[rnd[i] >> 4];
-		c->csrf[2 * i + 1] = hex[rnd[i] & 15];
-	}
-	c->csrf[FCGI_CSRF_LEN] = '\0';
-	set_cookie(c, "jsvc_csrf", c->csrf, "");
+	if (!have || strcmp(have, c->csrf) != 0)
+		set_cookie(c, "jsvc_csrf", c->csrf, "; HttpOnly");
 	return c->csrf;
 }
 
@@ -270,7 +297,8 @@ static void action_do(struct call *c, const struct action *a)
 		error_page(c, 400, "The form cannot be decoded.");
 		goto out;
 	}
-	if (!csrf_ok(kv_get(&c->rq->cookies, "jsvc_csrf"),
+	if (!csrf_ok(c->app->secret, c->rq->remote_user, (int64_t)time(NULL),
+		     kv_get(&c->rq->cookies, "jsvc_csrf"),
 		     kv_get(&form, "csrf"))) {
 		error_page(c, 403,
 			   "The form's security token does not match "

@@ -15,8 +15,12 @@
  *	GET schedules                           JSV_CMD_SCHEDULES, X-Total-Count
  *	GET schedules/{job_type}/paused         the schedules' state
  *
- * A PUT needs an administrator, and Content-Type application/json or an
- * X-Requested-With header: neither can come from another site's HTML form.
+ * Every request needs a reader (readers =), the log a log reader
+ * (log_readers =, administrators by default), a PUT an administrator and
+ * no sign of another site (route.c's same_origin(): Origin, else
+ * Sec-Fetch-Site).  A PUT's body, when it has one, is JSON (a 415
+ * otherwise, an extension); a bodiless PUT of a job stops it, as
+ * stopRunningJob sends it.
  */
 #include "config.h"
 
@@ -69,7 +73,7 @@ static void send_json(struct call *c, int status, struct json_object *o)
 	json_object_put(o);
 }
 
-static void api_error(struct call *c, int status, const char *msg)
+void api_error(struct call *c, int status, const char *msg)
 {
 	struct json_object *o, *arr, *e;
 
@@ -186,6 +190,12 @@ static void get_paused(struct call *c, const char *type)
 /* The whole log, up to API_LOG_MAX bytes, as text. */
 static void get_log(struct call *c, const char *id)
 {
+	if (!call_log_reader(c)) {
+		api_error(c, 403,
+			  "only the users log_readers names may read the "
+			  "jobs' logs");
+		return;
+	}
 	if (!jsv_valid_job_id(id)) {
 		api_error(c, 404, "no such job");
 		return;
@@ -224,14 +234,13 @@ static const char *put_action(struct call *c, struct json_object **body,
 			  "service");
 		return NULL;
 	}
-	if (!json_body_allowed(c->rq)) {
-		api_error(c, 415,
-			  "send Content-Type: application/json (or an "
-			  "X-Requested-With header)");
-		return NULL;
-	}
 	if (c->rq->body_len == 0 && empty_ok) {
 		*answered = false;
+		return NULL;
+	}
+	if (!json_body_allowed(c->rq)) {
+		api_error(c, 415,
+			  "send the body as Content-Type: application/json");
 		return NULL;
 	}
 	*body = jsv_json_parse(c->rq->body ? c->rq->body : "", c->rq->body_len,

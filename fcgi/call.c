@@ -131,3 +131,17 @@ bool call_admin(const struct call *c)
 {
 	return config_is_admin(c->app->cfg, c->rq->remote_user);
 }
+
+bool call_reader(const struct call *c)
+{
+	return config_in_list(c->app->cfg, &c->app->cfg->readers,
+			      c->rq->remote_user);
+}
+
+/* Log readers are readers too. */
+bool call_log_reader(const struct call *c)
+{
+	return call_reader(c) &&
+	       config_in_list(c->app->cfg, &c->app->cfg->log_readers,
+			      c->rq->remote_user);
+}

@@ -7,6 +7,14 @@
  *	workers = 4             processes answering requests, 1 to
  *	                        FCGI_WORKERS_MAX
  *	timeout = 3s            each wait on the daemon, 1s to 30s
+ *	readers = *             who may read the dashboard and the API: *
+ *	                        (every authenticated user, the default),
+ *	                        admins, or names, or both
+ *	log_readers = admins    who may read the jobs' logs: the same kinds
+ *	                        (default admins), readers.  Never more than
+ *	                        readers.
+ *	secret_file = PATH      the anti-CSRF key (FCGI_SECRET_FILE, or
+ *	                        $STATE_DIRECTORY/secret under systemd)
  *
  * Any other section or key, or a line that is not one of these, is an
  * error reported as file:line.
@@ -16,7 +24,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fcgi.h"
 
@@ -112,6 +124,48 @@ static int parse_admins(struct fcgi_config *cfg, char *val)
 	return 0;
 }
 
+static int parse_list(struct user_list *l, char *val)
+{
+	char *tok, *save = NULL;
+
+	memset(l, 0, sizeof(*l));
+	for (tok = strtok_r(val, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(tok, "*") == 0) {
+			l->everyone = true;
+			continue;
+		}
+		if (strcmp(tok, "admins") == 0) {
+			l->admins = true;
+			continue;
+		}
+		if (!valid_user(tok))
+			return -EINVAL;
+		l->names = xreallocarray(l->names, l->n + 1, sizeof(*l->names));
+		l->names[l->n++] = xstrdup(tok);
+	}
+	return 0;
+}
+
+static int parse_readers(struct fcgi_config *cfg, char *val)
+{
+	return parse_list(&cfg->readers, val);
+}
+
+static int parse_log_readers(struct fcgi_config *cfg, char *val)
+{
+	return parse_list(&cfg->log_readers, val);
+}
+
+static int parse_secret_file(struct fcgi_config *cfg, char *val)
+{
+	if (*val != '/')
+		return -EINVAL;
+	free(cfg->secret_file);
+	cfg->secret_file = xstrdup(val);
+	return 0;
+}
+
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -125,6 +179,11 @@ static const struct config_key {
 	{ "workers", parse_workers,
 	  "not a number from 1 to " STR(FCGI_WORKERS_MAX) },
 	{ "timeout", parse_timeout, "not a duration from 1s to 30s" },
+	{ "readers", parse_readers,
+	  "a name holds a control character or is too long" },
+	{ "log_readers", parse_log_readers,
+	  "a name holds a control character or is too long" },
+	{ "secret_file", parse_secret_file, "not an absolute path" },
 };
 
 /* One "key = value" line of the section; *seen has a bit per known key. */
@@ -142,7 +201,8 @@ static int parse_key(struct fcgi_config *cfg, const char *key, char *val,
 	if (i == JSV_ARRAY_SIZE(config_keys))
 		return config_error(
 			err, errlen, name, line,
-			"unknown key (only admins, workers, timeout)");
+			"unknown key (only admins, workers, timeout, "
+			"readers, log_readers, secret_file)");
 	k = &config_keys[i];
 	if (*seen & (1u << i))
 		snprintf(what, sizeof(what), "%s is set twice", k->name);
@@ -166,6 +226,8 @@ int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->workers = FCGI_WORKERS_DEFAULT;
 	cfg->timeout_ms = FCGI_TIMEOUT_MS;
+	cfg->readers.everyone = true;
+	cfg->log_readers.admins = true;
 	if (memchr(text, '\0', len))
 		return config_error(err, errlen, name, 1,
 				    "the file holds a NUL byte");
@@ -257,9 +319,82 @@ bool config_is_admin(const struct fcgi_config *cfg, const char *user)
 	return false;
 }
 
+bool config_in_list(const struct fcgi_config *cfg, const struct user_list *l,
+		    const char *user)
+{
+	size_t i;
+
+	if (!user || !*user)
+		return false;
+	if (l->everyone || (l->admins && config_is_admin(cfg, user)))
+		return true;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], user) == 0)
+			return true;
+	return false;
+}
+
+static void list_free(struct user_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+}
+
+int secret_load(const char *path, unsigned char key[FCGI_SECRET_LEN], char *err,
+		size_t errlen)
+{
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT) {
+		if (getrandom(key, FCGI_SECRET_LEN, 0) != FCGI_SECRET_LEN) {
+			r = -errno;
+			snprintf(err, errlen, "getrandom: %s", strerror(errno));
+			return r;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			goto out_err;
+		n = write(fd, key, FCGI_SECRET_LEN);
+		if (n != FCGI_SECRET_LEN || fsync(fd) < 0) {
+			r = n < 0 ? -errno : -EIO;
+			close(fd);
+			unlink(path);
+			snprintf(err, errlen, "%s: cannot write: %s", path,
+				 strerror(-r));
+			return r;
+		}
+		close(fd);
+		return 0;
+	}
+	if (fd < 0)
+		goto out_err;
+	n = read(fd, key, FCGI_SECRET_LEN);
+	close(fd);
+	if (n != FCGI_SECRET_LEN) {
+		snprintf(err, errlen, "%s: holds fewer than %d bytes", path,
+			 FCGI_SECRET_LEN);
+		return -EINVAL;
+	}
+	return 0;
+
+out_err:
+	r = -errno;
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return r;
+}
+
 void config_free(struct fcgi_config *cfg)
 {
 	size_t i;
+
+	list_free(&cfg->readers);
+	list_free(&cfg->log_readers);
+	free(cfg->secret_file);
 
 	for (i = 0; i < cfg->nadmins; i++)
 		free(cfg->admins[i]);

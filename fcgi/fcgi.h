@@ -15,12 +15,14 @@
  *	api.c      the JSON API under <prefix>api/v2.0/
  *	render.c   the templates of html/ and the one HTML escaper
  *	config.c   the [jobsvc-fcgi] INI file
+ *	hmac.c     SHA-256 and HMAC-SHA256, for the anti-CSRF token
  */
 #ifndef FCGI_H
 #define FCGI_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 
 #include "jsv.h"
@@ -30,6 +32,9 @@
 #define FCGI_BODY_MAX (64 * 1024) /* request bodies; larger ones get 413 */
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
 #define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
+#define FCGI_CSRF_WINDOW 3600 /* seconds a token is made for; 2 accepted */
+#define FCGI_SECRET_LEN 32 /* bytes of the key of the anti-CSRF tokens */
+#define FCGI_SECRET_FILE "/var/lib/jobsvc-fcgi/secret"
 /*
  * The default of each wait on the control socket (timeout =): a daemon
  * silent this long gets the request a 504.  Longer than the daemon's own
@@ -105,12 +110,16 @@ struct request {
 	const char *content_type;
 	const char *requested_with; /* X-Requested-With */
 	const char *request_id; /* X-Request-Id, echoed by the API */
+	const char *origin; /* the Origin header */
+	const char *fetch_site; /* Sec-Fetch-Site */
+	const char *host; /* the Host header */
 	bool https;
 	struct kv_list args; /* the query */
 	struct kv_list cookies;
 	const char *body; /* CONTENT_LENGTH bytes, not terminated */
 	size_t body_len;
 	bool too_large; /* the body was over FCGI_BODY_MAX and not read */
+	bool outside; /* the path is not under the prefix: a 404 */
 };
 
 /*
@@ -146,10 +155,24 @@ const char *http_reason(int status);
 
 /* config.c */
 
+/*
+ * Who may do something: named REMOTE_USER names, every authenticated user
+ * (*), or the administrators (admins).
+ */
+struct user_list {
+	char **names;
+	size_t n;
+	bool everyone;
+	bool admins;
+};
+
 struct fcgi_config {
 	char **admins; /* REMOTE_USER names that may act */
 	size_t nadmins;
 	bool everyone; /* admins = * : every authenticated user */
+	struct user_list readers; /* who may read; default everyone */
+	struct user_list log_readers; /* who may read job logs; default admins */
+	char *secret_file; /* the key of the anti-CSRF tokens */
 	unsigned workers; /* processes answering requests, 1..FCGI_WORKERS_MAX */
 	int timeout_ms; /* each wait on the daemon, 1 s..FCGI_TIMEOUT_MAX_MS */
 };
@@ -169,7 +192,36 @@ int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 int config_load(struct fcgi_config *cfg, const char *path, bool optional,
 		char *err, size_t errlen);
 bool config_is_admin(const struct fcgi_config *cfg, const char *user);
+/* Whether user (NULL: anonymous, never) is one of l. */
+bool config_in_list(const struct fcgi_config *cfg, const struct user_list *l,
+		    const char *user);
 void config_free(struct fcgi_config *cfg);
+
+/*
+ * Reads the anti-CSRF key from path, or creates the file (mode 0600) with
+ * FCGI_SECRET_LEN random bytes when it is missing.  Returns 0, or a
+ * negative errno with the reason in err.
+ */
+int secret_load(const char *path, unsigned char key[FCGI_SECRET_LEN], char *err,
+		size_t errlen);
+
+/* hmac.c */
+
+#define SHA256_LEN 32
+#define SHA256_BLOCK 64
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t total; /* bytes hashed */
+	unsigned char buf[SHA256_BLOCK];
+	size_t used;
+};
+
+void sha256_init(struct sha256 *s);
+void sha256_update(struct sha256 *s, const void *data, size_t len);
+void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN]);
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
+		 unsigned char out[SHA256_LEN]);
 
 /* render.c */
 
@@ -211,6 +263,7 @@ int render(struct jsv_buf *out, const char *name, struct json_object *ctx);
 struct app {
 	const char *socket; /* the daemon's control socket */
 	const struct fcgi_config *cfg;
+	unsigned char secret[FCGI_SECRET_LEN]; /* the anti-CSRF tokens' key */
 };
 
 #define FCGI_E_TIMEOUT (JSV_E_MAX + 1)
@@ -231,13 +284,28 @@ struct call {
 };
 
 /*
- * Splits rq->path into prefix and route.  A prefix given by nginx in
- * JSVC_PREFIX wins when it is a prefix of the path; otherwise the prefix is
- * the shortest one, ending with '/', after which the rest is a route of
- * the app; failing that, the path up to its last '/'.
+ * Splits rq->path into prefix and route.  The prefix is where nginx mounts
+ * the app, SCRIPT_NAME (script, NULL or "" for "/") with a '/' added when
+ * it lacks one.  Returns 0, or -1 when the path is not under the prefix
+ * (a 404; *route is then "") or the prefix is not a path starting with a
+ * single '/' (*prefix is then "/").
  */
-void route_split(const char *path, const char *hint, char **prefix,
-		 const char **route);
+int route_split(const char *path, const char *script, char **prefix,
+		const char **route);
+
+/*
+ * The headers every answer carries: no sniffing, no framing, no referrer
+ * off the site, the Content-Security-Policy, Permissions-Policy and
+ * Cross-Origin-Opener-Policy.
+ */
+void security_headers(struct response *rs);
+
+/*
+ * Whether a request that changes something comes from the app's own pages:
+ * its Origin is the request's own scheme://host, or, without an Origin,
+ * Sec-Fetch-Site is absent, same-origin or none.
+ */
+bool same_origin(const struct request *rq);
 
 /* Whether route (the path after the prefix) names a page of the app. */
 bool route_known(const char *route);
@@ -271,6 +339,9 @@ int call_job_log_tail(struct call *c, const char *id, size_t tail,
 /* The HTTP status for a failed call. */
 int call_status(const struct call *c);
 bool call_admin(const struct call *c);
+/* Whether the user may read the dashboard, and the jobs' logs. */
+bool call_reader(const struct call *c);
+bool call_log_reader(const struct call *c);
 
 /* fields.c */
 
@@ -359,10 +430,22 @@ void page_job(struct call *c, const char *id);
 
 /* action.c */
 
-/* Double-submit check: both tokens present, well-formed and equal. */
-bool csrf_ok(const char *cookie, const char *field);
+/*
+ * The anti-CSRF token of user for time window (the time divided by
+ * FCGI_CSRF_WINDOW): the first FCGI_CSRF_LEN hex digits of the HMAC-SHA256,
+ * keyed with key, of the user's name and the window.
+ */
+void csrf_make(const unsigned char key[FCGI_SECRET_LEN], const char *user,
+	       int64_t window, char out[FCGI_CSRF_LEN + 1]);
 
-/* The browser's anti-CSRF token, made and set on its first visit. */
+/*
+ * Whether the form's token field is the cookie's and the user's for the
+ * window now or the one before it.
+ */
+bool csrf_ok(const unsigned char key[FCGI_SECRET_LEN], const char *user,
+	     int64_t now, const char *cookie, const char *field);
+
+/* The user's anti-CSRF token, set as a cookie when the browser lacks it. */
 const char *csrf_token(struct call *c);
 
 /* Sets a cookie for the app's prefix; attrs is "" or "; Attr..." */
@@ -378,6 +461,9 @@ void action_handle(struct call *c, const char *name);
 void static_file(struct call *c, const char *name);
 
 /* api.c */
+
+/* Answers with the API's error object. */
+void api_error(struct call *c, int status, const char *msg);
 
 /* Answers a request whose route starts with "api/v2.0/"; sub is the rest. */
 void api_handle(struct call *c, const char *sub);

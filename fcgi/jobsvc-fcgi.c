@@ -106,6 +106,7 @@ static void serve(const struct app *app, FCGX_Request *fx)
 		snprintf(err, sizeof(err), "The Content-Length is malformed.");
 	}
 	if (bad) {
+		security_headers(&rs);
 		rs.status = bad;
 		rs.ctype = "text/plain; charset=utf-8";
 		jsv_buf_printf(&rs.body, "%d %s\n%s\n", bad, http_reason(bad),
@@ -300,6 +301,25 @@ static int supervise(const struct app *app, unsigned n)
 	return 0;
 }
 
+/*
+ * The anti-CSRF key: secret_file =, else the state directory systemd gives
+ * (StateDirectory=), else FCGI_SECRET_FILE; made at the first start.
+ */
+static int load_secret(struct app *app, const struct fcgi_config *cfg,
+		       char *err, size_t errlen)
+{
+	const char *dir = getenv("STATE_DIRECTORY");
+	char path[4096];
+
+	if (cfg->secret_file)
+		snprintf(path, sizeof(path), "%s", cfg->secret_file);
+	else if (dir && *dir == '/' && !strchr(dir, ':'))
+		snprintf(path, sizeof(path), "%s/secret", dir);
+	else
+		snprintf(path, sizeof(path), "%s", FCGI_SECRET_FILE);
+	return secret_load(path, app->secret, err, errlen);
+}
+
 int main(int argc, char *argv[])
 {
 	const char *conf = JSV_SYSCONFDIR "/jobsvc/jobsvc-fcgi.conf";
@@ -343,6 +363,11 @@ int main(int argc, char *argv[])
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 
+	if (load_secret(&app, &cfg, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		config_free(&cfg);
+		return 1;
+	}
 	if (FCGX_Init() != 0)
 		fatalx("FCGX_Init failed");
 	if (FCGX_IsCGI())

@@ -4,7 +4,7 @@
 noinst_LIBRARIES += fcgi/libfcgiapp.a
 FCGI_APP_SRC = fcgi/request.c fcgi/route.c fcgi/call.c fcgi/fields.c \
 	fcgi/page.c fcgi/action.c fcgi/static.c fcgi/api.c fcgi/render.c \
-	fcgi/config.c
+	fcgi/config.c fcgi/hmac.c
 fcgi_libfcgiapp_a_SOURCES = fcgi/fcgi.h $(FCGI_APP_SRC)
 nodist_fcgi_libfcgiapp_a_SOURCES = fcgi/templates.c
 FCGI_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/fcgi

@@ -323,6 +323,9 @@ void page_job(struct call *c, const char *id)
 	set_bool(pg, "active", active);
 	set_int(pg, "poll", active ? POLL_SECONDS : 0);
 	json_object_put(end);
+	set_bool(pg, "log_reader", call_log_reader(c));
+	if (!call_log_reader(c))
+		goto out_job;
 	if (call_job_log_tail(c, id, LOG_TAIL, &log) < 0) {
 		page_error(c, pg);
 		goto out;
@@ -330,6 +333,7 @@ void page_job(struct call *c, const char *id)
 	set_str(pg, "log", log.data ? log.data : "");
 	set_bool(pg, "has_log", log.len > 0);
 	jsv_buf_free(&log);
+out_job:
 	set_bool(pg, "job_page", true);
 out:
 	page_send(c, "layout.html", pg);

@@ -275,6 +275,9 @@ int request_init(struct request *rq, char *const *envp, const char *body,
 	rq->content_type = param_get(envp, "CONTENT_TYPE");
 	rq->requested_with = param_get(envp, "HTTP_X_REQUESTED_WITH");
 	rq->request_id = param_get(envp, "HTTP_X_REQUEST_ID");
+	rq->origin = param_get(envp, "HTTP_ORIGIN");
+	rq->fetch_site = param_get(envp, "HTTP_SEC_FETCH_SITE");
+	rq->host = param_get(envp, "HTTP_HOST");
 	s = param_get(envp, "HTTPS");
 	rq->https = s && (strcmp(s, "on") == 0 || strcmp(s, "1") == 0);
 	rq->body = body;
@@ -284,14 +287,18 @@ int request_init(struct request *rq, char *const *envp, const char *body,
 	if (!rq->path || !path_ok(rq->path)) {
 		free(rq->path);
 		rq->path = xstrdup("/");
-		route_split(rq->path, NULL, &rq->prefix, &rq->route);
+		if (route_split(rq->path, param_get(envp, "SCRIPT_NAME"),
+				&rq->prefix, &rq->route) < 0) {
+			free(rq->prefix);
+			route_split(rq->path, NULL, &rq->prefix, &rq->route);
+		}
 		url_encode(&b, rq->prefix, true);
 		rq->prefix_url = b.data;
 		snprintf(err, errlen, "The request's path cannot be decoded.");
 		return 400;
 	}
-	route_split(rq->path, param_get(envp, "JSVC_PREFIX"), &rq->prefix,
-		    &rq->route);
+	rq->outside = route_split(rq->path, param_get(envp, "SCRIPT_NAME"),
+				  &rq->prefix, &rq->route) < 0;
 	url_encode(&b, rq->prefix, true);
 	rq->prefix_url = b.data;
 

@@ -30,32 +30,56 @@ bool route_known(const char *route)
 	return strncmp(route, "api/v2.0/", 9) == 0;
 }
 
-void route_split(const char *path, const char *hint, char **prefix,
-		 const char **route)
+int route_split(const char *path, const char *script, char **prefix,
+		const char **route)
 {
-	const char *p, *last = path;
-	size_t n;
+	size_t n = script ? strlen(script) : 0;
 
-	if (hint && *hint) {
-		n = strlen(hint);
-		if (hint[n - 1] == '/' && strncmp(path, hint, n) == 0) {
-			*prefix = xstrdup(hint);
-			*route = path + n;
-			return;
-		}
+	if (n && script[n - 1] == '/')
+		n--;
+	if (n && (script[0] != '/' || script[1] == '/')) {
+		*prefix = xstrdup("/");
+		*route = "";
+		return -1;
 	}
-	for (p = path; *p; p++) {
-		if (*p != '/')
-			continue;
-		last = p;
-		if (route_known(p + 1)) {
-			*prefix = xstrndup(path, (size_t)(p - path + 1));
-			*route = p + 1;
-			return;
-		}
+	*prefix = xmalloc(n + 2);
+	memcpy(*prefix, script, n);
+	memcpy(*prefix + n, "/", 2);
+	if (strncmp(path, *prefix, n + 1) != 0) {
+		*route = "";
+		return -1;
 	}
-	*prefix = xstrndup(path, (size_t)(last - path + 1));
-	*route = last + 1;
+	*route = path + n + 1;
+	return 0;
+}
+
+void security_headers(struct response *rs)
+{
+	response_header(rs, "X-Content-Type-Options: nosniff");
+	response_header(rs, "Referrer-Policy: same-origin");
+	response_header(rs, "X-Frame-Options: DENY");
+	response_header(rs, "Content-Security-Policy: default-src 'none'; "
+			    "style-src 'self'; script-src 'self'; "
+			    "img-src 'self' data:; connect-src 'self'; "
+			    "form-action 'self'; base-uri 'none'; "
+			    "frame-ancestors 'none'");
+	response_header(rs, "Permissions-Policy: camera=(), microphone=(), "
+			    "geolocation=(), payment=(), usb=(), "
+			    "interest-cohort=()");
+	response_header(rs, "Cross-Origin-Opener-Policy: same-origin");
+}
+
+bool same_origin(const struct request *rq)
+{
+	const char *scheme = rq->https ? "https://" : "http://";
+	size_t n = strlen(scheme);
+
+	if (rq->origin)
+		return rq->host && *rq->host &&
+		       strncmp(rq->origin, scheme, n) == 0 &&
+		       strcmp(rq->origin + n, rq->host) == 0;
+	return !rq->fetch_site || strcmp(rq->fetch_site, "same-origin") == 0 ||
+	       strcmp(rq->fetch_site, "none") == 0;
 }
 
 /* A page with only an error: bad paths, methods, requests. */
@@ -85,22 +109,53 @@ static bool is_get(const struct call *c)
 	       strcmp(c->rq->method, "HEAD") == 0;
 }
 
+/*
+ * Whom the request is refused to, before any page or API answers: nobody
+ * authenticated (nginx authenticates, so anonymous requests come from a
+ * location without authentication), a user readers = does not name, a
+ * change (any method but GET and HEAD) sent from another site.  Returns
+ * the status and sets *why, or 0.
+ */
+static int guard(const struct call *c, const char **why)
+{
+	if (!c->rq->remote_user) {
+		*why = "The dashboard answers authenticated users only.";
+		return 403;
+	}
+	if (!call_reader(c)) {
+		*why = "This user may not read the dashboard (readers in "
+		       "jobsvc-fcgi.conf).";
+		return 403;
+	}
+	if (!is_get(c) && !same_origin(c->rq)) {
+		*why = "Changes are accepted from the dashboard's own pages "
+		       "only (Origin, Sec-Fetch-Site).";
+		return 403;
+	}
+	return 0;
+}
+
 void app_handle(const struct app *app, struct request *rq, struct response *rs)
 {
 	struct call c = { .app = app, .rq = rq, .rs = rs };
-	const char *route = rq->route;
+	const char *route = rq->route, *why;
+	int status;
 
 	rs->status = 200;
-	response_header(rs, "X-Content-Type-Options: nosniff");
-	response_header(rs, "Referrer-Policy: same-origin");
-	response_header(rs, "X-Frame-Options: DENY");
-	response_header(rs, "Content-Security-Policy: default-src 'none'; "
-			    "style-src 'self'; script-src 'self'; "
-			    "img-src 'self' data:; connect-src 'self'; "
-			    "form-action 'self'; base-uri 'none'; "
-			    "frame-ancestors 'none'");
+	security_headers(rs);
 
-	if (strncmp(route, "api/v2.0/", 9) == 0) {
+	if (!rq->outside && strncmp(route, "static/", 7) == 0 &&
+	    route_known(route) && is_get(&c)) {
+		/* the stylesheet and script: the error pages need them */
+		static_file(&c, route + 7);
+	} else if ((status = guard(&c, &why)) != 0) {
+		if (strncmp(route, "api/v2.0/", 9) == 0)
+			api_error(&c, status, why);
+		else
+			error_page(&c, status, why);
+	} else if (rq->outside) {
+		error_page(&c, 404, "There is no such page on the dashboard.");
+	} else if (strncmp(route, "api/v2.0/", 9) == 0) {
 		api_handle(&c, route + 9);
 	} else if (rq->too_large) {
 		error_page(&c, 413,
@@ -117,10 +172,8 @@ void app_handle(const struct app *app, struct request *rq, struct response *rs)
 		page_schedules(&c);
 	} else if (strcmp(route, "workers") == 0) {
 		page_workers(&c);
-	} else if (strncmp(route, "jobs/", 5) == 0) {
-		page_job(&c, route + 5);
 	} else {
-		static_file(&c, route + 7);
+		page_job(&c, route + 5);
 	}
 	jsv_client_close(c.client);
 }

@@ -42,7 +42,8 @@ dist_bashcompletion_DATA = packaging/bash-completion/jobsvc-ctl
 # The dashboard's user is apart, for the package that holds the dashboard.
 dist_sysusers_DATA = packaging/sysusers.d/jobsvc.conf \
 	packaging/sysusers.d/jobsvc-dashboard.conf
-dist_tmpfiles_DATA = packaging/tmpfiles.d/jobsvc.conf
+dist_tmpfiles_DATA = packaging/tmpfiles.d/jobsvc.conf \
+	packaging/tmpfiles.d/jobsvc-dashboard.conf
 
 # One example handler, and every job type of the default configuration as a
 # link to it (see packaging/handlers/example: it does nothing real).

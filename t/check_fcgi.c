@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fcgi.h"
 
@@ -264,6 +265,32 @@ START_TEST(config_ok)
 	ck_assert(!config_is_admin(&cfg, ""));
 	config_free(&cfg);
 
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\nadmins = alice\n"
+			       "readers = admins carol\n"
+			       "log_readers = dave carol\n"
+			       "secret_file = /x/secret\n",
+			       &cfg, err),
+			 0);
+	ck_assert(config_in_list(&cfg, &cfg.readers, "alice"));
+	ck_assert(config_in_list(&cfg, &cfg.readers, "carol"));
+	ck_assert(!config_in_list(&cfg, &cfg.readers, "dave"));
+	ck_assert(!config_in_list(&cfg, &cfg.readers, NULL));
+	ck_assert(!config_in_list(&cfg, &cfg.log_readers, "alice"));
+	ck_assert(config_in_list(&cfg, &cfg.log_readers, "dave"));
+	ck_assert_str_eq(cfg.secret_file, "/x/secret");
+	config_free(&cfg);
+	/* the defaults: every authenticated user reads, admins read logs */
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\nadmins = alice\n", &cfg, err),
+			 0);
+	ck_assert(config_in_list(&cfg, &cfg.readers, "anyone"));
+	ck_assert(!config_in_list(&cfg, &cfg.readers, NULL));
+	ck_assert(!config_in_list(&cfg, &cfg.readers, ""));
+	ck_assert(config_in_list(&cfg, &cfg.log_readers, "alice"));
+	ck_assert(!config_in_list(&cfg, &cfg.log_readers, "anyone"));
+	config_free(&cfg);
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\nsecret_file = rel\n", &cfg, err),
+			 -EINVAL);
+
 	ck_assert_int_eq(parse("[jobsvc-fcgi]\nadmins = *\n", &cfg, err), 0);
 	ck_assert(config_is_admin(&cfg, "anyone"));
 	ck_assert(!config_is_admin(&cfg, NULL));
@@ -359,13 +386,13 @@ END_TEST
 
 /* ------------------------------------------------------------- routing */
 
-static void check_split(const char *path, const char *hint, const char *want,
-			const char *route)
+static void check_split(const char *path, const char *script, int rc,
+			const char *want, const char *route)
 {
 	const char *r;
 	char *prefix;
 
-	route_split(path, hint, &prefix, &r);
+	ck_assert_int_eq(route_split(path, script, &prefix, &r), rc);
 	ck_assert_msg(strcmp(prefix, want) == 0 && strcmp(r, route) == 0,
 		      "%s: prefix %s route %s", path, prefix, r);
 	free(prefix);
@@ -374,25 +401,24 @@ static void check_split(const char *path, const char *hint, const char *want,
 START_TEST(routes)
 {
 	const char *p = "/harbor/job-service-dashboard/";
+	const char *sn = "/harbor/job-service-dashboard";
 
-	check_split(p, NULL, p, "");
-	check_split("/harbor/job-service-dashboard/schedules", NULL, p,
+	check_split(p, sn, 0, p, "");
+	check_split(p, p, 0, p, "");
+	check_split("/harbor/job-service-dashboard/schedules", sn, 0, p,
 		    "schedules");
-	check_split("/harbor/job-service-dashboard/jobs/"
-		    "0123456789abcdef01234567",
-		    NULL, p, "jobs/0123456789abcdef01234567");
 	check_split("/harbor/job-service-dashboard/api/v2.0/jobservice/"
 		    "queues",
-		    NULL, p, "api/v2.0/jobservice/queues");
-	check_split("/harbor/job-service-dashboard/static/style.css", NULL, p,
-		    "static/style.css");
-	check_split("/", NULL, "/", "");
-	check_split("/workers", NULL, "/", "workers");
-	check_split("/x/api/v2.0/schedules", NULL, "/x/", "api/v2.0/schedules");
-	check_split("/a/b/nothing", NULL, "/a/b/", "nothing");
-	check_split("/jobs/", NULL, "/jobs/", "");
-	check_split("/jobs/schedules", "/jobs/", "/jobs/", "schedules");
-	check_split("/jobs/schedules", "/other/", "/", "jobs/schedules");
+		    sn, 0, p, "api/v2.0/jobservice/queues");
+	check_split("/", NULL, 0, "/", "");
+	check_split("/workers", "", 0, "/", "workers");
+	/* the prefix is SCRIPT_NAME's, never guessed from the path */
+	check_split("/foo/bar/", NULL, 0, "/", "foo/bar/");
+	check_split("//evil.example/", NULL, 0, "/", "/evil.example/");
+	check_split("/harbor/other/", sn, -1, p, "");
+	check_split("/harbor/job-service-dashboardx/", sn, -1, p, "");
+	check_split("/x/", "//evil.example", -1, "/", "");
+	check_split("/x/", "x", -1, "/", "");
 
 	ck_assert(route_known(""));
 	ck_assert(route_known("workers"));
@@ -405,17 +431,120 @@ START_TEST(routes)
 }
 END_TEST
 
+/* FIPS 180-4's examples, and a message of more than one block */
+START_TEST(sha256_vectors)
+{
+	static const struct {
+		const char *msg;
+		const char *digest;
+	} v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b"
+		      "7852b855" },
+		{ "abc",
+		  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff"
+		  "61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd4"
+		  "19db06c1" },
+	};
+	unsigned char d[SHA256_LEN];
+	struct sha256 s;
+	char hex[2 * SHA256_LEN + 1];
+	size_t i, j;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(v); i++) {
+		sha256_init(&s);
+		/* fed in pieces, to cross the block boundaries */
+		for (j = 0; j < strlen(v[i].msg); j++)
+			sha256_update(&s, v[i].msg + j, 1);
+		sha256_final(&s, d);
+		for (j = 0; j < SHA256_LEN; j++)
+			snprintf(hex + 2 * j, 3, "%02x", d[j]);
+		ck_assert_str_eq(hex, v[i].digest);
+	}
+}
+END_TEST
+
+static void check_hmac(const unsigned char *key, size_t keylen, const char *msg,
+		       const char *want)
+{
+	unsigned char mac[SHA256_LEN];
+	char hex[2 * SHA256_LEN + 1];
+	size_t j;
+
+	hmac_sha256(key, keylen, msg, strlen(msg), mac);
+	for (j = 0; j < SHA256_LEN; j++)
+		snprintf(hex + 2 * j, 3, "%02x", mac[j]);
+	ck_assert_str_eq(hex, want);
+}
+
+/* RFC 4231's test cases 1, 2, 3, 6 and 7 */
+START_TEST(hmac_vectors)
+{
+	unsigned char key[131];
+	char data[51];
+
+	memset(key, 0x0b, 20);
+	check_hmac(key, 20, "Hi There",
+		   "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e"
+		   "32cff7");
+	check_hmac((const unsigned char *)"Jefe", 4,
+		   "what do ya want for nothing?",
+		   "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964"
+		   "ec3843");
+	memset(key, 0xaa, 20);
+	memset(data, 0xdd, 50);
+	data[50] = '\0';
+	check_hmac(key, 20, data,
+		   "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ce"
+		   "d565fe");
+	memset(key, 0xaa, sizeof(key));
+	check_hmac(key, sizeof(key),
+		   "Test Using Larger Than Block-Size Key - Hash Key First",
+		   "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0e"
+		   "e37f54");
+	check_hmac(key, sizeof(key),
+		   "This is a test using a larger than block-size key and a "
+		   "larger than block-size data. The key needs to be hashed "
+		   "before being used by the HMAC algorithm.",
+		   "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c"
+		   "3a35e2");
+}
+END_TEST
+
+static const unsigned char KEY[FCGI_SECRET_LEN] = { 1, 2, 3 };
+
 START_TEST(csrf)
 {
-	ck_assert(csrf_ok(TOKEN, TOKEN));
-	ck_assert(!csrf_ok(TOKEN, "0123456789abcdef0123456789abcdee"));
-	ck_assert(!csrf_ok(TOKEN, NULL));
-	ck_assert(!csrf_ok(NULL, TOKEN));
-	ck_assert(!csrf_ok("", ""));
-	ck_assert(!csrf_ok("abc", "abc"));
-	ck_assert(!csrf_ok("0123456789ABCDEF0123456789ABCDEF",
-			   "0123456789ABCDEF0123456789ABCDEF"));
-	ck_assert(!csrf_ok(TOKEN, "0123456789abcdef0123456789abcdef0"));
+	char tok[FCGI_CSRF_LEN + 1], old[FCGI_CSRF_LEN + 1],
+		older[FCGI_CSRF_LEN + 1], other[FCGI_CSRF_LEN + 1];
+	const unsigned char other_key[FCGI_SECRET_LEN] = { 9 };
+	int64_t now = 1000 * FCGI_CSRF_WINDOW + 5;
+
+	csrf_make(KEY, "alice", 1000, tok);
+	csrf_make(KEY, "alice", 999, old);
+	csrf_make(KEY, "alice", 998, older);
+	ck_assert_uint_eq(strlen(tok), FCGI_CSRF_LEN);
+	ck_assert(csrf_ok(KEY, "alice", now, tok, tok));
+	/* the window before is still good, not the one before it */
+	ck_assert(csrf_ok(KEY, "alice", now, old, old));
+	ck_assert(!csrf_ok(KEY, "alice", now, older, older));
+	ck_assert(strcmp(tok, old) != 0);
+	/* another user's token, another key's */
+	csrf_make(KEY, "bob", 1000, other);
+	ck_assert(!csrf_ok(KEY, "alice", now, other, other));
+	csrf_make(other_key, "alice", 1000, other);
+	ck_assert(!csrf_ok(KEY, "alice", now, other, other));
+	/* any well-formed pair is not enough */
+	ck_assert(!csrf_ok(KEY, "alice", now, TOKEN, TOKEN));
+	ck_assert(!csrf_ok(KEY, "alice", now,
+			   "00000000000000000000000000000000",
+			   "00000000000000000000000000000000"));
+	ck_assert(!csrf_ok(KEY, NULL, now, tok, tok));
+	ck_assert(!csrf_ok(KEY, "alice", now, tok, NULL));
+	ck_assert(!csrf_ok(KEY, "alice", now, NULL, tok));
+	ck_assert(!csrf_ok(KEY, "alice", now, old, tok));
+	ck_assert(!csrf_ok(KEY, "alice", now, "", ""));
 }
 END_TEST
 
@@ -423,7 +552,8 @@ END_TEST
 
 static struct fcgi_config admins;
 static const struct app app = { .socket = "/nonexistent/control.sock",
-				.cfg = &admins };
+				.cfg = &admins,
+				.secret = { 1, 2, 3 } };
 
 /* Answers one request given as "NAME=value" parameters. */
 static void answer(struct response *rs, const char *const *params,
@@ -460,14 +590,23 @@ static void teardown(void)
 	config_free(&admins);
 }
 
-#define P "DOCUMENT_URI=/harbor/job-service-dashboard/"
+/* SCRIPT_NAME, then the path: P "schedules" */
+#define P                                            \
+	"SCRIPT_NAME=/harbor/job-service-dashboard", \
+		"DOCUMENT_URI=/harbor/job-service-dashboard/"
 
 START_TEST(req_errors)
 {
-	const char *const notfound[] = { "REQUEST_METHOD=GET", P "nope", NULL };
-	const char *const method[] = { "REQUEST_METHOD=DELETE", P "schedules",
-				       NULL };
-	const char *const big[] = { "REQUEST_METHOD=POST",
+	const char *const notfound[] = { "REQUEST_METHOD=GET", "REMOTE_USER=a",
+					 P "nope", NULL };
+	const char *const outside[] = { "REQUEST_METHOD=GET", "REMOTE_USER=a",
+					"SCRIPT_NAME=/dash",
+					"DOCUMENT_URI=/other/", NULL };
+	const char *const anon[] = { "REQUEST_METHOD=GET", P "schedules",
+				     NULL };
+	const char *const method[] = { "REQUEST_METHOD=DELETE", "REMOTE_USER=a",
+				       P "schedules", NULL };
+	const char *const big[] = { "REQUEST_METHOD=POST", "REMOTE_USER=a",
 				    P "action/queue-stop", NULL };
 	const char *const query[] = { "REQUEST_METHOD=GET", P "",
 				      "QUERY_STRING=a=%zz", NULL };
@@ -480,6 +619,15 @@ START_TEST(req_errors)
 	ck_assert_ptr_nonnull(strstr(rs.body.data, "404 Not Found"));
 	ck_assert_ptr_nonnull(
 		strstr(rs.body.data, "href=\"/harbor/job-service-dashboard/"));
+	response_free(&rs);
+	answer(&rs, outside, NULL, false);
+	ck_assert_int_eq(rs.status, 404);
+	response_free(&rs);
+	answer(&rs, anon, NULL, false);
+	ck_assert_int_eq(rs.status, 403);
+	ck_assert_ptr_nonnull(strstr(rs.head.data, "Permissions-Policy: "));
+	ck_assert_ptr_nonnull(strstr(
+		rs.head.data, "Cross-Origin-Opener-Policy: same-origin"));
 	response_free(&rs);
 	answer(&rs, method, NULL, false);
 	ck_assert_int_eq(rs.status, 405);
@@ -501,7 +649,7 @@ START_TEST(req_daemon_down)
 {
 	const char *const page[] = { "REQUEST_METHOD=GET", P "schedules",
 				     "REMOTE_USER=alice", NULL };
-	const char *const api[] = { "REQUEST_METHOD=GET",
+	const char *const api[] = { "REQUEST_METHOD=GET", "REMOTE_USER=bob",
 				    P "api/v2.0/jobservice/queues", NULL };
 	struct response rs;
 
@@ -512,6 +660,7 @@ START_TEST(req_daemon_down)
 	/* the first page sets the anti-CSRF cookie */
 	ck_assert_ptr_nonnull(strstr(rs.head.data, "Set-Cookie: jsvc_csrf="));
 	ck_assert_ptr_nonnull(strstr(rs.head.data, "SameSite=Strict"));
+	ck_assert_ptr_nonnull(strstr(rs.head.data, "HttpOnly"));
 	response_free(&rs);
 	answer(&rs, api, NULL, false);
 	ck_assert_int_eq(rs.status, 503);
@@ -524,61 +673,94 @@ END_TEST
 
 START_TEST(req_actions)
 {
-	const char *const viewer[] = {
-		"REQUEST_METHOD=POST",
-		P "action/queue-pause",
-		"REMOTE_USER=bob",
-		"CONTENT_TYPE=application/x-www-form-urlencoded",
-		"HTTP_COOKIE=jsvc_csrf=0123456789abcdef0123456789abcdef",
-		NULL
-	};
-	const char *const nocsrf[] = {
-		"REQUEST_METHOD=POST", P "action/queue-pause",
-		"REMOTE_USER=alice",
-		"CONTENT_TYPE=application/x-www-form-urlencoded", NULL
-	};
-	const char *const wrong[] = {
-		"REQUEST_METHOD=POST",
-		P "action/queue-pause",
-		"REMOTE_USER=alice",
-		"CONTENT_TYPE=application/x-www-form-urlencoded",
-		"HTTP_COOKIE=jsvc_csrf=0123456789abcdef0123456789abcdef",
-		NULL
-	};
-	const char *const good[] = {
+	char tok[FCGI_CSRF_LEN + 1], cookie[64], body[64], zbody[64];
+	const char *const z = "00000000000000000000000000000000";
+	const char *const ctype = "CONTENT_TYPE=application/x-www-form-"
+				  "urlencoded; charset=UTF-8";
+
+	const char *const viewer[] = { "REQUEST_METHOD=POST",
+				       P "action/queue-pause",
+				       "REMOTE_USER=bob",
+				       ctype,
+				       cookie,
+				       NULL };
+	const char *const nocsrf[] = { "REQUEST_METHOD=POST",
+				       P "action/queue-pause",
+				       "REMOTE_USER=alice", ctype, NULL };
+	const char *const zero[] = {
 		"REQUEST_METHOD=POST",
 		P "action/queue-pause",
 		"REMOTE_USER=alice",
-		"CONTENT_TYPE=application/x-www-form-urlencoded; charset=UTF-8",
-		"HTTP_COOKIE=jsvc_csrf=0123456789abcdef0123456789abcdef",
+		ctype,
+		"HTTP_COOKIE=jsvc_csrf=00000000000000000000000000000000",
 		NULL
 	};
+	const char *const good[] = { "REQUEST_METHOD=POST",
+				     P "action/queue-pause",
+				     "REMOTE_USER=alice",
+				     ctype,
+				     cookie,
+				     "HTTP_HOST=dash.example",
+				     NULL };
+	const char *const cross[] = { "REQUEST_METHOD=POST",
+				      P "action/queue-pause",
+				      "REMOTE_USER=alice",
+				      ctype,
+				      cookie,
+				      "HTTP_HOST=dash.example",
+				      "HTTP_ORIGIN=http://evil.example",
+				      NULL };
+	const char *const same[] = { "REQUEST_METHOD=POST",
+				     P "action/queue-pause",
+				     "REMOTE_USER=alice",
+				     ctype,
+				     cookie,
+				     "HTTP_HOST=dash.example",
+				     "HTTP_ORIGIN=http://dash.example",
+				     NULL };
+	const char *const fetch[] = { "REQUEST_METHOD=POST",
+				      P "action/queue-pause",
+				      "REMOTE_USER=alice",
+				      ctype,
+				      cookie,
+				      "HTTP_SEC_FETCH_SITE=same-site",
+				      NULL };
 	const char *const confirm[] = { "REQUEST_METHOD=GET",
 					P "action/queue-stop",
 					"QUERY_STRING=type=A_B&type=<x>",
 					"REMOTE_USER=alice", NULL };
-	const char *const unknown[] = { "REQUEST_METHOD=GET", P "action/nope",
+	const char *const unknown[] = { "REQUEST_METHOD=GET",
+					"REMOTE_USER=alice", P "action/nope",
 					NULL };
 	struct response rs;
 
-	answer(&rs, viewer, "type=X&csrf=0123456789abcdef0123456789abcdef",
-	       false);
+	csrf_make(KEY, "alice", (int64_t)time(NULL) / FCGI_CSRF_WINDOW, tok);
+	snprintf(cookie, sizeof(cookie), "HTTP_COOKIE=jsvc_csrf=%s", tok);
+	snprintf(body, sizeof(body), "type=X&csrf=%s", tok);
+	snprintf(zbody, sizeof(zbody), "type=X&csrf=%s", z);
+	answer(&rs, viewer, body, false);
 	ck_assert_int_eq(rs.status, 403);
 	response_free(&rs);
-	answer(&rs, nocsrf, "type=X&csrf=0123456789abcdef0123456789abcdef",
-	       false);
+	answer(&rs, nocsrf, body, false);
 	ck_assert_int_eq(rs.status, 403);
 	response_free(&rs);
-	answer(&rs, wrong, "type=X&csrf=0123456789abcdef0123456789abcde0",
-	       false);
+	answer(&rs, zero, zbody, false);
+	ck_assert_int_eq(rs.status, 403);
+	response_free(&rs);
+	answer(&rs, cross, body, false);
+	ck_assert_int_eq(rs.status, 403);
+	response_free(&rs);
+	answer(&rs, fetch, body, false);
 	ck_assert_int_eq(rs.status, 403);
 	response_free(&rs);
 	/* accepted, then the daemon cannot be reached */
-	answer(&rs, good, "type=X&csrf=0123456789abcdef0123456789abcdef",
-	       false);
+	answer(&rs, good, body, false);
 	ck_assert_int_eq(rs.status, 503);
 	response_free(&rs);
-	answer(&rs, good, "csrf=0123456789abcdef0123456789abcdef", false);
+	answer(&rs, same, body, false);
+	ck_assert_int_eq(rs.status, 503);
+	response_free(&rs);
+	answer(&rs, good, body + 7, false);
 	ck_assert_int_eq(rs.status, 400);
 	response_free(&rs);
 	answer(&rs, confirm, NULL, false);
@@ -605,11 +787,26 @@ START_TEST(req_api)
 		"REQUEST_METHOD=PUT", P "api/v2.0/jobservice/queues/all",
 		"REMOTE_USER=alice", "CONTENT_TYPE=application/json", NULL
 	};
-	const char *const post[] = { "REQUEST_METHOD=POST",
+	const char *const put_bare[] = {
+		"REQUEST_METHOD=PUT", "REMOTE_USER=alice",
+		P "api/v2.0/jobservice/jobs/0123456789abcdef01234567", NULL
+	};
+	const char *const put_cross[] = {
+		"REQUEST_METHOD=PUT", "REMOTE_USER=alice",
+		"HTTP_SEC_FETCH_SITE=cross-site",
+		P "api/v2.0/jobservice/jobs/0123456789abcdef01234567", NULL
+	};
+	const char *const log[] = {
+		"REQUEST_METHOD=GET", "REMOTE_USER=bob",
+		P "api/v2.0/jobservice/jobs/0123456789abcdef01234567/log", NULL
+	};
+	const char *const anon[] = { "REQUEST_METHOD=GET",
 				     P "api/v2.0/jobservice/queues", NULL };
-	const char *const none[] = { "REQUEST_METHOD=GET",
+	const char *const post[] = { "REQUEST_METHOD=POST", "REMOTE_USER=bob",
+				     P "api/v2.0/jobservice/queues", NULL };
+	const char *const none[] = { "REQUEST_METHOD=GET", "REMOTE_USER=bob",
 				     P "api/v2.0/jobservice/nothing", NULL };
-	const char *const page[] = { "REQUEST_METHOD=GET",
+	const char *const page[] = { "REQUEST_METHOD=GET", "REMOTE_USER=bob",
 				     P "api/v2.0/schedules",
 				     "QUERY_STRING=page_size=101", NULL };
 	struct response rs;
@@ -620,6 +817,21 @@ START_TEST(req_api)
 	response_free(&rs);
 	answer(&rs, put_form, "{\"action\":\"stop\"}", false);
 	ck_assert_int_eq(rs.status, 415);
+	response_free(&rs);
+	/* stopRunningJob: no body, no Content-Type; the daemon is away */
+	answer(&rs, put_bare, NULL, false);
+	ck_assert_int_eq(rs.status, 503);
+	response_free(&rs);
+	answer(&rs, put_cross, NULL, false);
+	ck_assert_int_eq(rs.status, 403);
+	response_free(&rs);
+	answer(&rs, log, NULL, false);
+	ck_assert_int_eq(rs.status, 403);
+	ck_assert_ptr_nonnull(strstr(rs.body.data, "\"FORBIDDEN\""));
+	response_free(&rs);
+	answer(&rs, anon, NULL, false);
+	ck_assert_int_eq(rs.status, 403);
+	ck_assert_str_eq(rs.ctype, "application/json");
 	response_free(&rs);
 	answer(&rs, put_json, "{\"action\":\"explode\"}", false);
 	ck_assert_int_eq(rs.status, 422);
@@ -641,10 +853,10 @@ END_TEST
 
 START_TEST(req_static)
 {
-	const char *const css[] = { "REQUEST_METHOD=GET",
+	const char *const css[] = { "REQUEST_METHOD=GET", "SCRIPT_NAME=/dash/",
 				    "DOCUMENT_URI=/dash/static/style.css",
 				    NULL };
-	const char *const js[] = { "REQUEST_METHOD=GET",
+	const char *const js[] = { "REQUEST_METHOD=GET", "SCRIPT_NAME=/d x",
 				   "REQUEST_URI=/d%20x/static/dashboard.js?v=1",
 				   NULL };
 	struct response rs;
@@ -691,6 +903,8 @@ static Suite *fcgi_suite(void)
 
 	tc = tcase_create("routes");
 	tcase_add_test(tc, routes);
+	tcase_add_test(tc, sha256_vectors);
+	tcase_add_test(tc, hmac_vectors);
 	tcase_add_test(tc, csrf);
 	suite_add_tcase(s, tc);
 

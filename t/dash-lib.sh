@@ -46,8 +46,6 @@ FCGI_SOCK=$JSV_TMP/fcgi.sock
 FCGI_PID=
 NGINX_PID=
 NGINX_DIR=$JSV_TMP/nginx
-# no: leave the snippet's JSVC_PREFIX out (jobsvc-fcgi finds the prefix)
-JSVC_PREFIX_PARAM=yes
 
 # ---------------------------------------------------------------- jobsvc-fcgi
 
@@ -61,6 +59,7 @@ write_fcgi_conf()
 		echo "# written by t/dash-lib.sh for $TEST_NAME"
 		echo "[jobsvc-fcgi]"
 		[ -z "$admins" ] || echo "admins = $admins"
+		echo "secret_file = $JSV_TMP/fcgi.secret"
 		[ -z "${FCGI_CONF_EXTRA:-}" ] || printf '%s\n' "$FCGI_CONF_EXTRA"
 	} >"$1"
 }
@@ -144,12 +143,10 @@ write_nginx_conf()
 		-e "s|/harbor/job-service-dashboard/|$prefix|g" \
 		"$abs_top_srcdir/packaging/nginx/jobsvc-dashboard.conf" >"$NGINX_DIR/jobsvc.conf"
 	if [ "$auth" = no ]; then
-		# As the snippet says: no authentication, no REMOTE_USER.
+		# As the snippet says: no authentication, no REMOTE_USER:
+		# jobsvc-fcgi refuses every request.
 		sed -i -e '/^[[:space:]]*auth_basic/d' \
 			-e '/fastcgi_param REMOTE_USER/d' "$NGINX_DIR/jobsvc.conf"
-	fi
-	if [ "$JSVC_PREFIX_PARAM" = no ]; then
-		sed -i -e '/JSVC_PREFIX/d' "$NGINX_DIR/jobsvc.conf"
 	fi
 	grep -q "location $prefix" "$NGINX_DIR/jobsvc.conf" ||
 		fail "packaging/nginx/jobsvc-dashboard.conf has no location for the default prefix"

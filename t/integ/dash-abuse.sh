@@ -37,6 +37,21 @@ bad "bad escape in the query" '^400$' -u admin '?page=%zz'
 bad "NUL in the query" '^400$' -u admin '?tab=%00'
 bad "invalid UTF-8 in the query" '^400$' -u admin '?tab=%ff%fe'
 bad "too many query pairs" '^(400|414)$' -u admin "?$(printf 'a=1&%.0s' $(seq 300))"
+# Every answer carries the security headers, the 400s of jobsvc-fcgi's
+# own request decoding and the refusals included.
+for p in '?page=%zz' 'x%01y' 'no/such/page'; do
+	web -u admin "$p"
+	assert_match "status of $p" '^4' "$CODE"
+	for h in 'Content-Security-Policy' 'X-Content-Type-Options' \
+		'X-Frame-Options' 'Referrer-Policy' 'Permissions-Policy' \
+		'Cross-Origin-Opener-Policy'; do
+		assert_ne "$h on the $CODE of $p" "" "$(header "$h")"
+	done
+	assert_eq "COOP on the $CODE of $p" same-origin "$(header Cross-Origin-Opener-Policy)"
+	assert_contains "Permissions-Policy on the $CODE of $p" 'camera=()' "$(header Permissions-Policy)"
+done
+web -u admin 'x%01y'
+assert_eq "a control character in the path" 400 "$CODE"
 bad "DELETE on a page" '^405$' -u admin -X DELETE ''
 bad "PUT on a page" '^405$' -u admin -X PUT -d x ''
 bad "PATCH on the API" '^405$' -u admin -X PATCH -d '{}' api/v2.0/jobservice/queues/OK

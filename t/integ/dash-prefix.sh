@@ -1,8 +1,8 @@
 #!/bin/bash
-# Any mount prefix works: with the dashboard at /jobs/ (JSVC_PREFIX set as
-# the snippet does) and at /ops/dash/ (no JSVC_PREFIX: jobsvc-fcgi finds the
-# prefix in the path), every link, form, static file and redirect stays
-# under the prefix and answers.
+# Any mount prefix works: with the dashboard at /jobs/ and at the root /
+# (SCRIPT_NAME set as the snippet does), every link, form, static file and
+# redirect stays under the prefix and answers; paths the app does not know
+# are 404, and none of them moves the prefix or sends a browser off-site.
 set -eu
 . "${0%/*}/../lib.sh"
 . "${0%/*}/../dash-lib.sh"
@@ -75,8 +75,24 @@ check_prefix()
 start_dash admin --prefix /jobs/
 check_prefix /jobs/
 
+# The prefix is SCRIPT_NAME's, never guessed from the path: no second
+# dashboard under foo/bar/.
+for p in foo/bar/ foo/bar/schedules jobs/ x/api/v2.0/jobservice/queues; do
+	web -u admin "$p"
+	assert_eq "unknown path /jobs/$p" 404 "$CODE"
+	assert_eq "no cookie for /jobs/$p" "" "$(header Set-Cookie)"
+done
+
 stop_nginx
-JSVC_PREFIX_PARAM=no
-start_nginx --prefix /ops/dash/
-check_prefix /ops/dash/
+start_nginx --prefix /
+check_prefix /
+for p in //evil.example/ //evil.example/schedules /%2Fevil.example/ \
+	'/\evil.example/'; do
+	web -u admin "$p"
+	assert_eq "unknown path $p" 404 "$CODE"
+	assert_eq "no Location for $p" "" "$LOCATION"
+	if refs | grep -q 'evil'; then
+		fail "a link of $p leads off-site: $(refs | grep evil)"
+	fi
+done
 pass

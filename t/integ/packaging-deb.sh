@@ -187,6 +187,7 @@ for f in /usr/sbin/jobsvc-fcgi /etc/jobsvc/jobsvc-fcgi.conf \
 	/lib/systemd/system/jobsvc-fcgi.service \
 	/lib/systemd/system/jobsvc-fcgi.socket \
 	/usr/lib/sysusers.d/jobsvc-dashboard.conf \
+	/usr/lib/tmpfiles.d/jobsvc-dashboard.conf \
 	/usr/share/man/man8/jobsvc-fcgi.8.gz; do
 	grep -qx "$f" "$tmp/dash.files" || fail "jobsvc-dashboard lacks $f"
 done
@@ -252,7 +253,8 @@ check_exposure /lib/systemd/system/jobsvc-fcgi.service 5
 # ---------------------------------------------- run as the units would
 
 systemd-sysusers >/dev/null
-systemd-tmpfiles --create /usr/lib/tmpfiles.d/jobsvc.conf
+systemd-tmpfiles --create /usr/lib/tmpfiles.d/jobsvc.conf \
+	/usr/lib/tmpfiles.d/jobsvc-dashboard.conf
 
 # unit_key UNIT KEY: the value of KEY= in the installed UNIT.
 unit_key()
