@@ -168,8 +168,7 @@ static int worker_take(struct worker *w, const redisReply *r)
 	e = r->element;
 	snprintf(w->job_id, sizeof(w->job_id), "%s", e[0]->str);
 	snprintf(w->job_name, sizeof(w->job_name), "%s", e[1]->str);
-	snprintf(jsvd->claim_after, sizeof(jsvd->claim_after), "%s",
-		 e[1]->str);
+	snprintf(jsvd->claim_after, sizeof(jsvd->claim_after), "%s", e[1]->str);
 	w->attempt = (long)e[3]->integer;
 	worker_spawn(w, e[2]->str, w->attempt, e[4]->str);
 	return 1;
