@@ -143,7 +143,7 @@ struct targets {
 	struct json_object *fields; /* [{name, value}] to carry in the form */
 	struct jsv_buf names; /* "IMAGE_SCAN, WEBHOOK" */
 	struct jsv_buf back; /* the page to return to, after the prefix */
-	char question[1024];
+	char question[2048];
 };
 
 static void add_field(struct targets *t, const char *name, const char *value)
@@ -247,6 +247,73 @@ static void targets_free(struct targets *t)
 	jsv_buf_free(&t->back);
 }
 
+#define FREE_NAMED_MAX 10 /* jobs named in worker-free's question */
+
+/* Whether l names worker id. */
+static bool names_worker(const struct kv_list *l, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].key, "worker") == 0 &&
+		    strcmp(l->v[i].val, id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * worker-free's question names the jobs it stops: those the chosen
+ * workers (all of them with all=1) run now, "SLEEP job 5f0c...", the
+ * first FREE_NAMED_MAX of them and how many more.  A failed look-up
+ * leaves the question as it was.
+ */
+static void free_question(struct call *c, const struct kv_list *l,
+			  struct targets *t)
+{
+	const char *all = kv_get(l, "all"), *job;
+	struct json_object *req, *recs = NULL, *end, *w;
+	struct jsv_buf jobs = { 0 };
+	bool every = all && strcmp(all, "1") == 0;
+	size_t i, named = 0, more = 0;
+
+	req = json_object_new_object();
+	jsv_req_pool(req, "all");
+	if (call_daemon(c, JSV_CMD_WORKERS, req, &recs, &end) < 0)
+		return;
+	json_object_put(end);
+	for (i = 0; i < json_object_array_length(recs); i++) {
+		w = json_object_array_get_idx(recs, i);
+		job = jsv_json_str(w, "job_id");
+		if (!*job ||
+		    (!every && !names_worker(l, jsv_json_str(w, "id"))))
+			continue;
+		if (named++ >= FREE_NAMED_MAX) {
+			more++;
+			continue;
+		}
+		jsv_buf_printf(&jobs, "%s%s job %s", named > 1 ? ", " : "",
+			       jsv_json_str(w, "job_name"), job);
+	}
+	json_object_put(recs);
+	if (more)
+		jsv_buf_printf(&jobs, " and %zu more", more);
+	if (every && jobs.len)
+		snprintf(t->question, sizeof(t->question),
+			 "Free all workers, stopping every running job: %s?",
+			 jobs.data);
+	else if (every)
+		snprintf(t->question, sizeof(t->question),
+			 "Free all workers? None runs a job now.");
+	else if (jobs.len)
+		snprintf(t->question, sizeof(t->question),
+			 "Free %s, stopping %s?", t->names.data, jobs.data);
+	else
+		snprintf(t->question, sizeof(t->question),
+			 "Free %s? None of them runs a job now.",
+			 t->names.data);
+	jsv_buf_free(&jobs);
+}
+
 static void action_confirm(struct call *c, const struct action *a)
 {
 	struct targets t = { 0 };
@@ -257,6 +324,8 @@ static void action_confirm(struct call *c, const struct action *a)
 		error_page(c, 400, err);
 		goto out;
 	}
+	if (a->cmd == JSV_CMD_WORKER_FREE)
+		free_question(c, &c->rq->args, &t);
 	pg = page_new(c, "Confirm");
 	set_str(pg, "question", t.question);
 	set_str(pg, "action", a->name);

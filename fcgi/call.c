@@ -145,3 +145,11 @@ bool call_log_reader(const struct call *c)
 	       config_in_list(c->app->cfg, &c->app->cfg->log_readers,
 			      c->rq->remote_user);
 }
+
+/* Audit readers are readers too. */
+bool call_audit_reader(const struct call *c)
+{
+	return call_reader(c) &&
+	       config_in_list(c->app->cfg, &c->app->cfg->audit_readers,
+			      c->rq->remote_user);
+}

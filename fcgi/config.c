@@ -13,6 +13,9 @@
  *	log_readers = admins    who may read the jobs' logs: the same kinds
  *	                        (default admins), readers.  Never more than
  *	                        readers.
+ *	audit_readers = admins  who may read the audit trail: the same kinds
+ *	                        (default admins), readers.  Never more than
+ *	                        readers.
  *	secret_file = PATH      the anti-CSRF key (FCGI_SECRET_FILE, or
  *	                        $STATE_DIRECTORY/secret under systemd)
  *
@@ -157,6 +160,11 @@ static int parse_log_readers(struct fcgi_config *cfg, char *val)
 	return parse_list(&cfg->log_readers, val);
 }
 
+static int parse_audit_readers(struct fcgi_config *cfg, char *val)
+{
+	return parse_list(&cfg->audit_readers, val);
+}
+
 static int parse_secret_file(struct fcgi_config *cfg, char *val)
 {
 	if (*val != '/')
@@ -183,6 +191,8 @@ static const struct config_key {
 	  "a name holds a control character or is too long" },
 	{ "log_readers", parse_log_readers,
 	  "a name holds a control character or is too long" },
+	{ "audit_readers", parse_audit_readers,
+	  "a name holds a control character or is too long" },
 	{ "secret_file", parse_secret_file, "not an absolute path" },
 };
 
@@ -202,7 +212,8 @@ static int parse_key(struct fcgi_config *cfg, const char *key, char *val,
 		return config_error(
 			err, errlen, name, line,
 			"unknown key (only admins, workers, timeout, "
-			"readers, log_readers, secret_file)");
+			"readers, log_readers, audit_readers, "
+			"secret_file)");
 	k = &config_keys[i];
 	if (*seen & (1u << i))
 		snprintf(what, sizeof(what), "%s is set twice", k->name);
@@ -228,6 +239,7 @@ int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 	cfg->timeout_ms = FCGI_TIMEOUT_MS;
 	cfg->readers.everyone = true;
 	cfg->log_readers.admins = true;
+	cfg->audit_readers.admins = true;
 	if (memchr(text, '\0', len))
 		return config_error(err, errlen, name, 1,
 				    "the file holds a NUL byte");
@@ -394,6 +406,7 @@ void config_free(struct fcgi_config *cfg)
 
 	list_free(&cfg->readers);
 	list_free(&cfg->log_readers);
+	list_free(&cfg->audit_readers);
 	free(cfg->secret_file);
 
 	for (i = 0; i < cfg->nadmins; i++)

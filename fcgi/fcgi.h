@@ -10,6 +10,8 @@
  *	call.c     the daemon call (lib's jsv_call), errors mapped to HTTP
  *	fields.c   the field tables: records projected for pages and the API
  *	page.c     the HTML pages: cards, queues, schedules, workers, a job
+ *	page_more.c the audit trail and execution pages
+ *	pager.c    the page links of every paged table
  *	action.c   the actions: confirmation, POST, CSRF token and cookies
  *	static.c   the static files
  *	api.c      the JSON API under <prefix>api/v2.0/
@@ -172,6 +174,7 @@ struct fcgi_config {
 	bool everyone; /* admins = * : every authenticated user */
 	struct user_list readers; /* who may read; default everyone */
 	struct user_list log_readers; /* who may read job logs; default admins */
+	struct user_list audit_readers; /* who may read the audit; admins */
 	char *secret_file; /* the key of the anti-CSRF tokens */
 	unsigned workers; /* processes answering requests, 1..FCGI_WORKERS_MAX */
 	int timeout_ms; /* each wait on the daemon, 1 s..FCGI_TIMEOUT_MAX_MS */
@@ -342,6 +345,7 @@ bool call_admin(const struct call *c);
 /* Whether the user may read the dashboard, and the jobs' logs. */
 bool call_reader(const struct call *c);
 bool call_log_reader(const struct call *c);
+bool call_audit_reader(const struct call *c);
 
 /* fields.c */
 
@@ -353,6 +357,7 @@ enum field_kind {
 	FIELD_TIME, /* RFC 3339; for people "2026-11-29 05:37:45 UTC" */
 	FIELD_LATENCY, /* seconds; for people "2hrs 3min 4sec" */
 	FIELD_VENDOR_ID, /* a number; for people empty when -1 (the system's) */
+	FIELD_JSON, /* any value; for people its JSON text, "" when absent */
 };
 
 /* Where a record is shown; also the flags of a field's views. */
@@ -370,7 +375,8 @@ struct field {
 
 /* The fields of each kind of record, each table ended by { 0 }. */
 extern const struct field pool_fields[], worker_fields[], queue_fields[],
-	schedule_fields[], job_fields[];
+	schedule_fields[], job_fields[], audit_fields[], execution_fields[],
+	execution_job_fields[];
 /* The parts of the status record that the summary cards show. */
 extern const struct field queue_card_fields[], queue_top_fields[],
 	schedule_card_fields[], worker_card_fields[];
@@ -427,6 +433,40 @@ void page_queues(struct call *c);
 void page_schedules(struct call *c);
 void page_workers(struct call *c);
 void page_job(struct call *c, const char *id);
+
+/* page_more.c */
+
+void page_audit(struct call *c);
+void page_execution(struct call *c, const char *id);
+
+/* pager.c */
+
+/* A paged table's place: what pager_add() makes its links of. */
+struct pager {
+	const char *prefix_url; /* the app's prefix, as in links */
+	const char *route; /* the page's path after the prefix: "schedules" */
+	/*
+	 * The page's other query values, name and value in turn, ended by a
+	 * NULL name; NULL or empty values are left out.  NULL for none.
+	 */
+	const char *const *args;
+	const char *noun; /* what the table lists: "schedules" */
+	int64_t page, size, total;
+};
+
+/*
+ * Reads the page and page_size of the query (page_size def when absent).
+ * Returns 0, or -1 after answering 400 when either is not a valid count.
+ */
+int pager_args(struct call *c, int64_t def_size, int64_t *page, int64_t *size);
+
+/*
+ * Adds "pager" to pg for html/pager.html: links to the first, previous,
+ * next and last pages and to a window of pages around the current one,
+ * the page sizes, and "out_of_range" (also on pg itself, so that the page
+ * can leave its empty table out) when the page is past the last one.
+ */
+void pager_add(struct json_object *pg, const struct pager *p);
 
 /* action.c */
 

@@ -53,12 +53,44 @@ const struct field schedule_fields[] = {
 	{ "update_time", FIELD_TIME, FIELD_API },
 	{ "create_time", FIELD_TIME, FIELD_PAGE },
 	{ "next_run", FIELD_TIME, FIELD_PAGE },
+	{ "parameters", FIELD_JSON, FIELD_PAGE },
+	{ "last_fire", FIELD_TIME, FIELD_PAGE },
+	{ "last_job_id", FIELD_TEXT, FIELD_PAGE },
+	{ "last_status", FIELD_TEXT, FIELD_PAGE },
 	{ 0 },
 };
 
 const struct field job_fields[] = {
 	{ "status", FIELD_TEXT, FIELD_PAGE },
+	{ "execution_id", FIELD_TEXT, FIELD_PAGE },
 	{ "execution_status", FIELD_TEXT, FIELD_PAGE },
+	{ 0 },
+};
+
+const struct field audit_fields[] = {
+	{ "time", FIELD_TIME, FIELD_PAGE },
+	{ "user", FIELD_TEXT, FIELD_PAGE },
+	{ "uid", FIELD_INT, FIELD_PAGE },
+	{ "pid", FIELD_INT, FIELD_PAGE },
+	{ "as_user", FIELD_TEXT, FIELD_PAGE },
+	{ "verb", FIELD_TEXT, FIELD_PAGE },
+	{ "targets", FIELD_TEXT, FIELD_PAGE },
+	{ "result", FIELD_TEXT, FIELD_PAGE },
+	{ 0 },
+};
+
+/* An execution's summary, and each of its jobs. */
+const struct field execution_fields[] = {
+	{ "execution_id", FIELD_TEXT, FIELD_PAGE },
+	{ "status", FIELD_TEXT, FIELD_PAGE },
+	{ "total", FIELD_INT, FIELD_PAGE },
+	{ 0 },
+};
+
+const struct field execution_job_fields[] = {
+	{ "id", FIELD_TEXT, FIELD_PAGE },
+	{ "name", FIELD_TEXT, FIELD_PAGE },
+	{ "status", FIELD_TEXT, FIELD_PAGE },
 	{ 0 },
 };
 
@@ -137,6 +169,14 @@ static void put_page(struct json_object *out, const struct field *f,
 		v = jsv_json_int(rec, f->name);
 		snprintf(buf, sizeof(buf), "%" PRId64, v);
 		set_str(out, f->name, v == JSV_VENDOR_ID_NONE ? "" : buf);
+		break;
+	case FIELD_JSON:
+		set_str(out, f->name,
+			json_object_object_get_ex(rec, f->name, NULL) ?
+				json_object_to_json_string_ext(
+					json_object_object_get(rec, f->name),
+					JSV_JSON_TO_STRING) :
+				"");
 		break;
 	}
 }

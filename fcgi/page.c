@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The dashboard's pages: the three summary cards, the Job Queues, Schedules
- * and Workers tabs, the job page with the tail of its log.
+ * and Workers tabs, the job page with the tail of its log (the audit trail
+ * and the execution page are in page_more.c).
  *
  * Every page is built as one JSON object of values and rendered by the
  * templates of html/; no markup is made here.
@@ -31,6 +32,7 @@ struct json_object *page_new(struct call *c, const char *title)
 	set_str(pg, "version", PACKAGE_VERSION);
 	set_str(pg, "user", c->rq->remote_user);
 	set_bool(pg, "admin", call_admin(c));
+	set_bool(pg, "audit_reader", call_audit_reader(c));
 	set_str(pg, "csrf", csrf_token(c));
 	set_int(pg, "poll", POLL_SECONDS);
 	msg = kv_get(&c->rq->cookies, "jsvc_msg");
@@ -155,64 +157,32 @@ void page_queues(struct call *c)
 	page_send(c, "layout.html", pg);
 }
 
-/* The pager of the Schedules tab, and its page sizes. */
-static void add_pager(struct json_object *pg, int64_t page, int64_t size,
-		      int64_t total)
-{
-	static const int sizes[] = { 15, 25, 50, 100 };
-	struct json_object *opts, *opt;
-	int64_t pages = jsv_page_count(total, size);
-	size_t i;
-
-	set_int(pg, "total", total);
-	set_int(pg, "page", page);
-	set_int(pg, "pages", pages);
-	set_int(pg, "page_size", size);
-	if (page > 1)
-		set_int(pg, "prev_page", page - 1);
-	if (page < pages)
-		set_int(pg, "next_page", page + 1);
-	opts = json_object_new_array();
-	for (i = 0; i < JSV_ARRAY_SIZE(sizes); i++) {
-		opt = json_object_new_object();
-		set_int(opt, "size", sizes[i]);
-		set_bool(opt, "selected", sizes[i] == size);
-		json_object_array_add(opts, opt);
-	}
-	json_object_object_add(pg, "page_sizes", opts);
-}
-
 void page_schedules(struct call *c)
 {
 	struct json_object *pg, *req, *recs = NULL, *end;
-	int64_t page, size, total;
+	struct pager p = { .prefix_url = c->rq->prefix_url,
+			   .route = "schedules",
+			   .noun = "schedules" };
 
-	page = kv_get_count(&c->rq->args, "page", 1, INT32_MAX, true);
-	size = kv_get_count(&c->rq->args, "page_size", SCHED_PAGE_DEFAULT,
-			    JSV_PAGE_SIZE_MAX, true);
-	if (page < 0 || size < 0) {
-		error_page(c, 400,
-			   "page must be a number from 1 on, page_size one "
-			   "from 1 to 100.");
+	if (pager_args(c, SCHED_PAGE_DEFAULT, &p.page, &p.size) < 0)
 		return;
-	}
 	pg = page_new(c, "Schedules");
 	set_bool(pg, "tab_schedules", true);
 	if (page_load_common(c, pg) < 0)
 		goto out;
 	req = json_object_new_object();
-	jsv_req_page(req, page, size);
+	jsv_req_page(req, p.page, p.size);
 	if (call_daemon(c, JSV_CMD_SCHEDULES, req, &recs, &end) < 0) {
 		page_error(c, pg);
 		goto out;
 	}
-	total = jsv_json_int(end, "total");
+	p.total = jsv_json_int(end, "total");
 	json_object_put(end);
 	json_object_object_add(pg, "schedule_rows",
 			       fields_project_list(schedule_fields, recs,
 						   FIELD_PAGE));
 	json_object_put(recs);
-	add_pager(pg, page, size, total);
+	pager_add(pg, &p);
 out:
 	page_send(c, "layout.html", pg);
 }

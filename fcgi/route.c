@@ -18,10 +18,14 @@ bool route_known(const char *route)
 	const char *id;
 
 	if (*route == '\0' || strcmp(route, "schedules") == 0 ||
-	    strcmp(route, "workers") == 0)
+	    strcmp(route, "workers") == 0 || strcmp(route, "audit") == 0)
 		return true;
 	if (strncmp(route, "jobs/", 5) == 0) {
 		id = route + 5;
+		return *id && !strchr(id, '/');
+	}
+	if (strncmp(route, "executions/", 11) == 0) {
+		id = route + 11;
 		return *id && !strchr(id, '/');
 	}
 	if (strncmp(route, "action/", 7) == 0 ||
@@ -172,6 +176,10 @@ void app_handle(const struct app *app, struct request *rq, struct response *rs)
 		page_schedules(&c);
 	} else if (strcmp(route, "workers") == 0) {
 		page_workers(&c);
+	} else if (strcmp(route, "audit") == 0) {
+		page_audit(&c);
+	} else if (strncmp(route, "executions/", 11) == 0) {
+		page_execution(&c, route + 11);
 	} else {
 		page_job(&c, route + 5);
 	}

@@ -13,6 +13,10 @@
  * Actions: confirmation in a dialog instead of a separate page: the
  * confirmation page is fetched, its question shown with confirm(), and its
  * form submitted when accepted.
+ *
+ * Select all: a box in the header of each table whose rows have boxes
+ * ticks or clears all of them; it shows ticked, clear or mixed as they are.
+ * Nodes added here carry data-js and are kept across refreshes.
  */
 (function () {
 	'use strict';
@@ -99,7 +103,8 @@
 	}
 
 	function kept(n) {
-		return n.nodeType === Node.ELEMENT_NODE && n.classList.contains(KEEP);
+		return n.nodeType === Node.ELEMENT_NODE &&
+			(n.classList.contains(KEEP) || n.hasAttribute('data-js'));
 	}
 
 	function mergeAttrs(old, fresh) {
@@ -215,6 +220,7 @@
 		/* The focused row went away: stay in the region, not the body. */
 		if (focusWasIn && !main.contains(document.activeElement))
 			main.focus();
+		addSelectAll();
 	}
 
 	function refresh() {
@@ -297,6 +303,53 @@
 		});
 	}
 
+	/* ------------------------------------------------------- select all */
+
+	function rowBoxes(table) {
+		return [].filter.call(table.querySelectorAll('tbody input[type=checkbox]'),
+			function (b) { return !b.disabled; });
+	}
+
+	function syncSelectAll() {
+		[].forEach.call(document.querySelectorAll('input.select-all'), function (all) {
+			var boxes = rowBoxes(all.closest('table'));
+			var n = boxes.filter(function (b) { return b.checked; }).length;
+
+			all.disabled = boxes.length === 0;
+			all.checked = boxes.length > 0 && n === boxes.length;
+			all.indeterminate = n > 0 && n < boxes.length;
+		});
+	}
+
+	function addSelectAll() {
+		[].forEach.call(document.querySelectorAll('table th.sel'), function (th) {
+			var box;
+
+			if (th.querySelector('input.select-all'))
+				return;
+			box = document.createElement('input');
+			box.type = 'checkbox';
+			box.className = 'select-all';
+			box.setAttribute('data-js', '');
+			box.setAttribute('aria-label', 'Select all rows');
+			th.appendChild(box);
+		});
+		syncSelectAll();
+	}
+
+	function onChange(ev) {
+		var t = ev.target;
+
+		if (t.classList && t.classList.contains('select-all')) {
+			rowBoxes(t.closest('table')).forEach(function (b) {
+				b.checked = t.checked;
+			});
+		}
+		syncSelectAll();
+	}
+
 	document.addEventListener('submit', onAct);
+	document.addEventListener('change', onChange);
+	document.addEventListener('DOMContentLoaded', addSelectAll);
 	document.addEventListener('DOMContentLoaded', startRefresh);
 })();
