@@ -1,6 +1,7 @@
 #!/bin/bash
 # Every dashboard action as a user without JavaScript does it: the button,
-# a confirmation page naming what it will act on, the confirming POST (with
+# a confirmation page naming what it will act on (and, for Free, the jobs
+# it will stop), the confirming POST (with
 # the anti-CSRF cookie and field), a 303 back to the page, and the one-line
 # result message there; its effect is checked with jobsvc-ctl.
 set -eu
@@ -89,12 +90,17 @@ pool_link=$(links | awk -F '\t' -v p="$(pool_id)" 'index($2, p) || $1 == p { pri
 expect_web "the pool's workers" 200 -u admin "$pool_link"
 act "Free one worker" Free --check "$wa"
 assert_contains "confirmation names the worker" "$wa" "$CONFIRM"
+assert_contains "confirmation names the job it stops" "stopping SLEEP job $a?" "$CONFIRM"
+assert_no_match "and no other" "$b|$c" "$CONFIRM"
 assert_imatch "Free message" 'Freed 1 worker' "$(text)"
 wait_status "$a" Stopped
 assert_eq "b still running" Running "$(job_status "$b")"
 
 main
 act "Free All" 'Free All'
+assert_contains "Free All names the jobs it stops" "stopping every running job:" "$CONFIRM"
+assert_contains "Free All names job b" "SLEEP job $b" "$CONFIRM"
+assert_contains "Free All names job c" "SLEEP job $c" "$CONFIRM"
 assert_imatch "Free All message" 'Freed 2 workers' "$(text)"
 wait_status "$b" Stopped
 wait_status "$c" Stopped
