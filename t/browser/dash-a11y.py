@@ -9,7 +9,7 @@
 # first check that fails.  Run by t/browser/dash-a11y.sh.
 #
 #   dash-a11y.py --chromium PATH --profile DIR --url URL --outdir DIR
-#                --page NAME:USER:PASSWORD:PATH...
+#                --page NAME:USER:PASSWORD:PATH... [--nojs NAME]...
 
 import os
 import sys
@@ -41,6 +41,8 @@ def main():
     ap = arg_parser()
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--page", action="append", default=[])
+    ap.add_argument("--nojs", action="append", default=["queues"],
+                    help="a page (by NAME) checked without JavaScript too")
     args = ap.parse_args()
 
     here = os.path.dirname(os.path.abspath(__file__))
@@ -56,7 +58,7 @@ def main():
                 scheme(page, mode)
                 for spec in args.page:
                     name, user, pw, path = spec.split(":", 3)
-                    if not js and name != "queues":
+                    if not js and name not in args.nojs:
                         continue
                     what = "%s (%s, %s%s)" % (
                         name, user, mode, "" if js else ", no JavaScript")
