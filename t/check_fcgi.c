@@ -287,6 +287,12 @@ START_TEST(config_ok)
 	ck_assert(!config_in_list(&cfg, &cfg.readers, ""));
 	ck_assert(config_in_list(&cfg, &cfg.log_readers, "alice"));
 	ck_assert(!config_in_list(&cfg, &cfg.log_readers, "anyone"));
+	ck_assert(config_in_list(&cfg, &cfg.audit_readers, "alice"));
+	ck_assert(!config_in_list(&cfg, &cfg.audit_readers, "anyone"));
+	config_free(&cfg);
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\naudit_readers = *\n", &cfg, err),
+			 0);
+	ck_assert(config_in_list(&cfg, &cfg.audit_readers, "anyone"));
 	config_free(&cfg);
 	ck_assert_int_eq(parse("[jobsvc-fcgi]\nsecret_file = rel\n", &cfg, err),
 			 -EINVAL);
@@ -428,6 +434,89 @@ START_TEST(routes)
 	ck_assert(!route_known("jobs/"));
 	ck_assert(!route_known("workers/"));
 	ck_assert(!route_known("index.html"));
+	ck_assert(route_known("audit"));
+	ck_assert(route_known("executions/ex-1"));
+	ck_assert(!route_known("executions/"));
+	ck_assert(!route_known("executions/a/b"));
+}
+END_TEST
+
+/* The href of page link key ("first", "prev", ...) of pager, or NULL. */
+static const char *pager_href(struct json_object *pager, const char *key)
+{
+	struct json_object *o;
+
+	if (!json_object_object_get_ex(pager, key, &o))
+		return NULL;
+	return jsv_json_str(o, "href");
+}
+
+START_TEST(pager_links)
+{
+	const char *args[] = { "status", "Error", "type", "", "x", NULL, NULL };
+	struct pager p = { .prefix_url = "/d/",
+			   .route = "jobs",
+			   .args = args,
+			   .noun = "jobs",
+			   .page = 7,
+			   .size = 2,
+			   .total = 20 };
+	struct json_object *pg = json_object_new_object(), *pager, *nums;
+	size_t i;
+
+	pager_add(pg, &p);
+	pager = json_object_object_get(pg, "pager");
+	ck_assert_str_eq(pager_href(pager, "first"),
+			 "/d/jobs?status=Error&page=1&page_size=2");
+	ck_assert_str_eq(pager_href(pager, "prev"),
+			 "/d/jobs?status=Error&page=6&page_size=2");
+	ck_assert_str_eq(pager_href(pager, "next"),
+			 "/d/jobs?status=Error&page=8&page_size=2");
+	ck_assert_str_eq(pager_href(pager, "last"),
+			 "/d/jobs?status=Error&page=10&page_size=2");
+	nums = json_object_object_get(pager, "numbers");
+	ck_assert_uint_eq(json_object_array_length(nums), 5);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(
+			jsv_json_int(json_object_array_get_idx(nums, i), "n"),
+			(int64_t)i + 5);
+	ck_assert(!json_object_get_boolean(
+		json_object_object_get(pg, "out_of_range")));
+	ck_assert_uint_eq(json_object_array_length(
+				  json_object_object_get(pager, "hidden")),
+			  1);
+	json_object_put(pg);
+
+	/* the first page has no first or previous; past the last one */
+	pg = json_object_new_object();
+	p.page = 1;
+	p.args = NULL;
+	pager_add(pg, &p);
+	pager = json_object_object_get(pg, "pager");
+	ck_assert_ptr_null(pager_href(pager, "first"));
+	ck_assert_ptr_null(pager_href(pager, "prev"));
+	ck_assert_str_eq(pager_href(pager, "next"),
+			 "/d/jobs?page=2&page_size=2");
+	json_object_put(pg);
+	pg = json_object_new_object();
+	p.page = 11;
+	pager_add(pg, &p);
+	pager = json_object_object_get(pg, "pager");
+	ck_assert(json_object_get_boolean(
+		json_object_object_get(pg, "out_of_range")));
+	ck_assert_str_eq(pager_href(pager, "prev"),
+			 "/d/jobs?page=10&page_size=2");
+	ck_assert_ptr_null(pager_href(pager, "next"));
+	json_object_put(pg);
+
+	/* no rows: one empty page, not past the last */
+	pg = json_object_new_object();
+	p.page = 1;
+	p.total = 0;
+	pager_add(pg, &p);
+	ck_assert(!json_object_get_boolean(
+		json_object_object_get(pg, "out_of_range")));
+	json_object_put(pg);
 }
 END_TEST
 
@@ -903,6 +992,7 @@ static Suite *fcgi_suite(void)
 
 	tc = tcase_create("routes");
 	tcase_add_test(tc, routes);
+	tcase_add_test(tc, pager_links);
 	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, hmac_vectors);
 	tcase_add_test(tc, csrf);

@@ -19,6 +19,7 @@ $(patsubst $(abs_top_srcdir)/%,%,$(sort $(wildcard $(abs_top_srcdir)/t/integ/*.s
 endef
 $(eval TESTS += $$(JSV_INTEG_TESTS))
 JSV_BROWSER_TESTS = t/browser/dash-browser.sh t/browser/dash-a11y.sh \
+	t/browser/dash-pages.sh \
 	t/browser/dash-refresh.sh
 
 JSV_TEST_HANDLERS = \
@@ -54,7 +55,7 @@ EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
 	t/faultproxy.py t/peer.py t/dash-form.py t/run-tests \
 	t/browser/cdp.py t/browser/dash-browser.py t/browser/screenshot.sh \
 	t/browser/a11y.js t/browser/dashtest.py t/browser/dash-a11y.py \
-	t/browser/dash-refresh.py \
+	t/browser/dash-refresh.py t/browser/dash-pages.py \
 	t/bench/bench.sh t/bench/stamp.c t/bench/status-bench.sh \
 	t/bench/stop-bench.sh \
 	t/bench/dash-bench.sh t/bench/types-bench.sh packaging/screenshot.png
