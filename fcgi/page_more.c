@@ -126,6 +126,7 @@ void page_execution(struct call *c, const char *id)
 		page_error(c, pg);
 		goto out;
 	}
+	set_bool(pg, "execution_shown", true);
 	fields_put(pg, execution_fields, end, FIELD_PAGE);
 	json_object_object_add(pg, "counts", execution_counts(end));
 	json_object_object_add(

@@ -49,7 +49,7 @@ static struct json_object *page_link(const struct pager *p, int64_t n)
 
 int pager_args(struct call *c, int64_t def_size, int64_t *page, int64_t *size)
 {
-	*page = kv_get_count(&c->rq->args, "page", 1, INT32_MAX, true);
+	*page = kv_get_count(&c->rq->args, "page", 1, JSV_PAGE_MAX, true);
 	*size = kv_get_count(&c->rq->args, "page_size", def_size,
 			     JSV_PAGE_SIZE_MAX, true);
 	if (*page > 0 && *size > 0)

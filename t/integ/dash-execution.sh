@@ -53,6 +53,8 @@ expect_web "finished execution" 200 -u admin executions/ex-1
 assert_no_match "not refreshed once final" 'data-poll="[1-9]' "$BODY"
 
 expect_web "an unknown execution" 404 -u admin executions/no-such-execution
+assert_imatch "says so" 'not found' "$(text)"
+assert_no_match "and shows no empty execution" 'Jobs:' "$(text)"
 expect_web "not an execution id" 404 -u admin 'executions/a%20b'
 expect_web "a job without an execution" 200 -u admin "jobs/$(submit OK)"
 assert_no_match "no execution link" 'executions/' "$BODY"

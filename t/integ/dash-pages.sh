@@ -26,8 +26,9 @@ ctl queue pause RECORD EXCL OK >/dev/null
 for i in 1 2 3 4 5; do submit RECORD --param "n=$i" >/dev/null; done
 for i in 1 2 3; do submit EXCL --param "n=$i" >/dev/null; done
 submit OK >/dev/null
-s1=$(submit SLEEP --param seconds=60)
-s2=$(submit SLEEP --param seconds=60)
+# Long enough to outlast the test on a loaded machine.
+s1=$(submit SLEEP --param seconds=600)
+s2=$(submit SLEEP --param seconds=600)
 wait_status "$s1" Running
 wait_status "$s2" Running
 for i in $(seq 20); do
@@ -121,14 +122,14 @@ assert_contains "job name" SLEEP "$page"
 # A job's page, linked from its ID: fields, execution status, log.
 job_link=$(links | awk -F '\t' -v j="$s1" 'index($2, j) { print $2; exit }')
 assert_ne "a link to job $s1" "" "$job_link"
-log_says_sleeping() { ctl job log "$s1" | grep -q 'sleeping 60'; }
+log_says_sleeping() { ctl job log "$s1" | grep -q 'sleeping 600'; }
 wait_for "the job's log" log_says_sleeping
 expect_web "job page" 200 -u admin "$job_link"
 page=$(text)
 assert_contains "job page: id" "$s1" "$page"
 assert_contains "job page: name" SLEEP "$page"
 assert_contains "job page: status" Running "$page"
-assert_contains "job page: log" 'sleeping 60' "$page"
+assert_contains "job page: log" 'sleeping 600' "$page"
 click Stop
 assert_eq "the job page offers Stop ($(cat "$JSV_TMP/click.err"))" 0 "$CLICK_RC"
 
