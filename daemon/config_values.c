@@ -493,6 +493,19 @@ static bool set_queue_env(struct parser *p, const char *value)
 	return add_env(p, value, &p->q->env, &p->q->nenv);
 }
 
+static bool set_persistent(struct parser *p, const char *value)
+{
+	char buf[CONFIG_VIS_MAX];
+
+	if (strcmp(value, "yes") && strcmp(value, "no")) {
+		config_perr(p, "invalid persistent \"%s\": expected yes or no",
+			    config_vis(buf, value));
+		return false;
+	}
+	p->q->persistent = strcmp(value, "yes") == 0;
+	return true;
+}
+
 const struct config_key config_main_keys[MAIN_NKEYS] = {
 	[MAIN_REDIS] = { "redis", false, set_redis },
 	[MAIN_NAMESPACE] = { "namespace", false, set_namespace },
@@ -519,6 +532,7 @@ const struct config_key config_queue_keys[QUEUE_NKEYS] = {
 	[QUEUE_RETRY_BACKOFF] = { "retry_backoff", false, set_retry_backoff },
 	[QUEUE_RETRY_BACKOFF_MAX] = { "retry_backoff_max", false,
 				      set_retry_backoff_max },
+	[QUEUE_PERSISTENT] = { "persistent", false, set_persistent },
 };
 
 void config_queue_free(struct queue_conf *q)

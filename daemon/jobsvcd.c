@@ -16,6 +16,7 @@
 #include <systemd/sd-event.h>
 
 #include "jobsvcd.h"
+#include "persist.h"
 #include "proto.h"
 
 struct jsvd *jsvd;
@@ -89,7 +90,8 @@ static int on_sigterm(sd_event_source *s, const struct signalfd_siginfo *si,
 	jsvd->draining = true;
 	sd_notify(0, "STOPPING=1");
 	jsvd_status("shutting down");
-	if (worker_busy() == 0) {
+	persist_drain(false);
+	if (worker_busy() == 0 && persist_count() == 0) {
 		sd_event_exit(jsvd->ev, 0);
 		return 0;
 	}
@@ -148,6 +150,7 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 	oc->redis_password = oc->namespace = oc->log_dir = NULL;
 	jsvd->conf = nc;
 	queue_reload(oc, nc);
+	persist_reload();
 	config_free(oc);
 	control_reload();
 	log_info("configuration reloaded: %zu queues", nc->nqueues);

@@ -29,6 +29,7 @@ struct queue_conf {
 	uint64_t backoff_max_ms; /* the wait doubles up to this, default 1h */
 	char **env; /* "NAME=value", added to the handler's env */
 	size_t nenv;
+	bool persistent; /* handlers stay up between jobs (persist.c) */
 };
 
 TAILQ_HEAD(queue_conf_list, queue_conf);

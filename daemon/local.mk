@@ -5,6 +5,7 @@ daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
 	daemon/contain.c daemon/job.c daemon/pool.c \
 	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.h \
 	daemon/worker.c daemon/worker_checkin.c daemon/worker_spawn.c \
+	daemon/persist.h daemon/persist.c \
 	daemon/audit.c daemon/control.h daemon/control.c \
 	daemon/control_audit.c daemon/control_job.c \
 	daemon/control_queue.c daemon/control_schedule.c \

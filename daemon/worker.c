@@ -38,6 +38,7 @@
 #include <systemd/sd-event.h>
 
 #include "jobsvcd.h"
+#include "persist.h"
 #include "worker.h"
 
 /* The least wait for the longest wait of a job this pool could not start. */
@@ -54,7 +55,6 @@ static bool drain_forced; /* the grace period of a shutdown is over */
 
 static void worker_free_slot(struct worker *w);
 static void worker_flush_later(void);
-static void worker_check_drained(void);
 
 int worker_init(void)
 {
@@ -91,6 +91,7 @@ void worker_cleanup(void)
 	}
 	kick_src = sd_event_source_disable_unref(kick_src);
 	flush_src = sd_event_source_disable_unref(flush_src);
+	persist_cleanup();
 	contain_cleanup();
 	free(jsvd->workers);
 	jsvd->workers = NULL;
@@ -544,6 +545,7 @@ void worker_drain(void)
 	unsigned i;
 
 	drain_forced = true;
+	persist_drain(true);
 	for (i = 0; i < jsvd->nworkers; i++) {
 		struct worker *w = &jsvd->workers[i];
 
@@ -563,11 +565,11 @@ void worker_drain(void)
  * period is over.  An unwritten result leaves its job Running under this
  * pool, which dead-pool recovery hands back to its queue.
  */
-static void worker_check_drained(void)
+void worker_check_drained(void)
 {
 	unsigned i;
 
-	if (!jsvd->draining)
+	if (!jsvd->draining || persist_count())
 		return;
 	for (i = 0; i < jsvd->nworkers; i++) {
 		struct worker *w = &jsvd->workers[i];

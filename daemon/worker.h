@@ -50,6 +50,9 @@ struct worker {
 void worker_finish(struct worker *w, bool chain, const char *result,
 		   const char *fmt, ...) JSV_PRINTF(4, 5);
 
+/* In a shutdown, ends the loop once nothing is left (see there). */
+void worker_check_drained(void);
+
 /* worker_spawn.c */
 
 /* Starts the handler of a claimed job: 0, or -errno after requeueing it. */
@@ -59,6 +62,54 @@ int worker_spawn(struct worker *w, const char *params, long attempt,
 /* Stops every process of w's job: SIGTERM now, SIGKILL after a grace. */
 void worker_terminate(struct worker *w);
 
+/* The timeout of w's job is over: stops it (an sd-event time callback). */
+int worker_timeout(sd_event_source *s, uint64_t usec, void *arg);
+
+/*
+ * Ends w's run as the supervisor reported: what is "exit", "signal",
+ * "exec" or "spawn" and value its number, unless w was stopped or timed out.
+ */
+void worker_ended(struct worker *w, const char *what, int value);
+
+/* The fds of a handler being started; -1 where none. */
+struct spawn_fds {
+	int in; /* the parameters: the handler's stdin */
+	int log; /* the job log: its stdout and stderr */
+	int checkin[2]; /* the check-in pipe: its fd 3 */
+	int status[2]; /* the supervisor's report: its fd 4 */
+};
+
+void spawn_fds_close(struct spawn_fds *fds);
+
+/*
+ * Moves *fd above the fds a child gets, so that the child's dup2()s cannot
+ * clobber it.  Returns 0, or -1 with errno set.
+ */
+int fd_above_child_fds(int *fd);
+
+/*
+ * The handler's environment, NULL-terminated: a fixed PATH, then the
+ * [jobsvcd] env, then the queue's (a later NAME replaces an earlier one),
+ * then JOBSVC_JOB_ID, JOBSVC_JOB_NAME, JOBSVC_ATTEMPT and
+ * JOBSVC_EXECUTION_ID of w's job, or JOBSVC_PERSISTENT=1 when w is NULL.
+ * Cannot fail; the caller frees it with env_free().
+ */
+char **worker_spawn_env(const struct worker *w, const struct queue_conf *q,
+			long attempt, const char *execution_id);
+void env_free(char **env);
+
+/*
+ * Starts the supervisor of q's handler with vfork+exec, in a process group
+ * of its own, in the cgroup of id (contain_cgroup) where there are cgroups,
+ * with fds 0 to 4 taken from fds and no other open, the signals it waits
+ * for blocked, and SUPERVISOR_KILL sent to it when the daemon dies (if the
+ * daemon is already gone, it runs nothing).  A supervisor that cannot be
+ * executed reports "spawn ERRNO" on fd 4.  Returns the supervisor's pid, or
+ * -1 with errno set when there is no child.
+ */
+pid_t worker_spawn_exec(const char *id, const struct queue_conf *q, char **env,
+			const struct spawn_fds *fds);
+
 /* worker_checkin.c */
 
 /* fd 3 of w's handler is readable (an sd-event io callback). */
@@ -66,5 +117,8 @@ int worker_checkin_io(sd_event_source *s, int fd, uint32_t revents, void *arg);
 
 /* w's job ended: its last check-in is read and written, fd 3 closed. */
 void worker_checkin_end(struct worker *w);
+
+/* A check-in of w's job that came another way (persist.c). */
+void worker_checkin_text(struct worker *w, const char *text, size_t len);
 
 #endif /* JOBSVCD_WORKER_H */

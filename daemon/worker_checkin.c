@@ -185,6 +185,12 @@ int worker_checkin_io(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	return 0;
 }
 
+void worker_checkin_text(struct worker *w, const char *text, size_t len)
+{
+	worker_keep_checkin(w, text, len);
+	worker_checkin_due(w, worker_now_us());
+}
+
 /*
  * The job ended: what its handler left on fd 3 is read (bounded), the
  * latest check-in written at once, and fd 3 closed, whoever still holds

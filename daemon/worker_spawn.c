@@ -23,6 +23,7 @@
 #include <systemd/sd-event.h>
 
 #include "jobsvcd.h"
+#include "persist.h"
 #include "worker.h"
 
 static int worker_kill_timer(sd_event_source *s, uint64_t usec, void *arg)
@@ -53,7 +54,7 @@ void worker_terminate(struct worker *w)
 		kill(w->pid, SUPERVISOR_KILL);
 }
 
-static int worker_timeout(sd_event_source *s, uint64_t usec, void *arg)
+int worker_timeout(sd_event_source *s, uint64_t usec, void *arg)
 {
 	struct worker *w = arg;
 
@@ -88,7 +89,7 @@ static bool worker_report(struct worker *w, char what[16], int *value)
 	return sscanf(line, "%15s %d", what, value) == 2;
 }
 
-static void worker_ended(struct worker *w, const char *what, int value)
+void worker_ended(struct worker *w, const char *what, int value)
 {
 	const struct queue_conf *q;
 	char tmo[32];
@@ -174,11 +175,7 @@ static void fd_to(int fd, int target)
 		dup2(fd, target);
 }
 
-/*
- * Moves *fd above the fds a child gets, so that fd_to() cannot clobber it.
- * Returns 0, or -1 with errno set.
- */
-static int fd_above_child_fds(int *fd)
+int fd_above_child_fds(int *fd)
 {
 	int nfd;
 
@@ -208,15 +205,7 @@ static void spawn_failed(int fd, int err)
 		_exit(127);
 }
 
-/* The fds of a handler being started; -1 where none. */
-struct spawn_fds {
-	int in; /* the parameters: the handler's stdin */
-	int log; /* the job log: its stdout and stderr */
-	int checkin[2]; /* the check-in pipe: its fd 3 */
-	int status[2]; /* the supervisor's report: its fd 4 */
-};
-
-static void spawn_fds_close(struct spawn_fds *fds)
+void spawn_fds_close(struct spawn_fds *fds)
 {
 	size_t i;
 
@@ -278,16 +267,8 @@ static int worker_spawn_fds(struct worker *w, const char *params,
 	return 0;
 }
 
-/*
- * The environment phase: the handler's environment, NULL-terminated: a
- * fixed PATH, then the [jobsvcd] env, then the queue's (a later NAME
- * replaces an earlier one), then JOBSVC_JOB_ID, JOBSVC_JOB_NAME,
- * JOBSVC_ATTEMPT and JOBSVC_EXECUTION_ID.  Cannot fail; the caller frees it
- * with env_free().
- */
-static char **worker_spawn_env(const struct worker *w,
-			       const struct queue_conf *q, long attempt,
-			       const char *execution_id)
+char **worker_spawn_env(const struct worker *w, const struct queue_conf *q,
+			long attempt, const char *execution_id)
 {
 	const struct jsvd_conf *conf = jsvd->conf;
 	size_t nenv = 0, i;
@@ -301,15 +282,19 @@ static char **worker_spawn_env(const struct worker *w,
 		env_set(env, &nenv, xstrdup(conf->env[i]));
 	for (i = 0; i < q->nenv; i++)
 		env_set(env, &nenv, xstrdup(q->env[i]));
-	xasprintf(&env[nenv++], "JOBSVC_JOB_ID=%s", w->job_id);
-	xasprintf(&env[nenv++], "JOBSVC_JOB_NAME=%s", w->job_name);
-	xasprintf(&env[nenv++], "JOBSVC_ATTEMPT=%ld", attempt);
-	xasprintf(&env[nenv++], "JOBSVC_EXECUTION_ID=%s", execution_id);
+	if (!w) {
+		env[nenv++] = xstrdup("JOBSVC_PERSISTENT=1");
+	} else {
+		xasprintf(&env[nenv++], "JOBSVC_JOB_ID=%s", w->job_id);
+		xasprintf(&env[nenv++], "JOBSVC_JOB_NAME=%s", w->job_name);
+		xasprintf(&env[nenv++], "JOBSVC_ATTEMPT=%ld", attempt);
+		xasprintf(&env[nenv++], "JOBSVC_EXECUTION_ID=%s", execution_id);
+	}
 	env[nenv] = NULL;
 	return env;
 }
 
-static void env_free(char **env)
+void env_free(char **env)
 {
 	size_t i;
 
@@ -318,18 +303,8 @@ static void env_free(char **env)
 	free(env);
 }
 
-/*
- * The exec phase: starts the supervisor of q's handler with vfork+exec, in
- * a process group of its own, with fds 0 to 4 taken from fds and no other
- * open, the signals it waits for blocked, and SUPERVISOR_KILL sent to it
- * when the daemon dies (if the daemon is already gone, it runs nothing).
- * A supervisor that cannot be executed reports "spawn ERRNO" on fd 4.
- * Returns the supervisor's pid, or -1 with errno set when there is no
- * child.
- */
-static pid_t worker_spawn_exec(const struct worker *w,
-			       const struct queue_conf *q, char **env,
-			       const struct spawn_fds *fds)
+pid_t worker_spawn_exec(const char *id, const struct queue_conf *q, char **env,
+			const struct spawn_fds *fds)
 {
 	char *argv[5], *cgroup;
 	pid_t self = getpid(), pid;
@@ -337,7 +312,7 @@ static pid_t worker_spawn_exec(const struct worker *w,
 	size_t i = 0;
 	int err;
 
-	cgroup = contain_cgroup(w->job_id);
+	cgroup = contain_cgroup(id);
 	argv[i++] = (char *)contain_helper();
 	if (cgroup) {
 		argv[i++] = (char *)"-c";
@@ -429,11 +404,13 @@ int worker_spawn(struct worker *w, const char *params, long attempt,
 		return -ENOENT;
 	}
 	w->exec = xstrdup(q->exec);
+	if (q->persistent)
+		return persist_run(w, q, params, attempt, execution_id);
 	err = worker_spawn_fds(w, params, &fds);
 	if (err < 0)
 		goto out;
 	env = worker_spawn_env(w, q, attempt, execution_id);
-	pid = worker_spawn_exec(w, q, env, &fds);
+	pid = worker_spawn_exec(w->job_id, q, env, &fds);
 	err = pid < 0 ? -errno : 0;
 	env_free(env);
 	if (pid < 0) {

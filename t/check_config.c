@@ -101,7 +101,8 @@ START_TEST(test_all_keys)
 			"env = EMPTY=\n"
 			"\n"
 			"[queue WEBHOOK]\n"
-			"exec = /usr/lib/jobsvc/handlers/webhook\n");
+			"exec = /usr/lib/jobsvc/handlers/webhook\n"
+			"persistent = yes\n");
 	/* the password is never logged */
 	ck_assert_str_eq(conf->redis, "redis://:***@db.example.org:6380/2");
 	ck_assert_ptr_null(conf->redis_path);
@@ -131,6 +132,7 @@ START_TEST(test_all_keys)
 	ck_assert_str_eq(q->env[0], "SCANNER=trivy");
 	ck_assert_str_eq(q->env[1], "EMPTY=");
 	ck_assert_ptr_eq(config_queue(conf, "IMAGE_SCAN"), q);
+	ck_assert(!q->persistent);
 
 	q = TAILQ_NEXT(q, entry);
 	ck_assert_str_eq(q->name, "WEBHOOK");
@@ -491,6 +493,9 @@ START_TEST(test_bad_queue)
 	parse_bad(
 		QUEUE_OK "max_retries = three\n",
 		"jobsvcd.conf:3: invalid max_retries \"three\": expected a number from 0 to 1000\n");
+	parse_bad(
+		QUEUE_OK "persistent = 1\n",
+		"jobsvcd.conf:3: invalid persistent \"1\": expected yes or no\n");
 	parse_bad(
 		QUEUE_OK "timeout = 1h30\n",
 		"jobsvcd.conf:3: invalid timeout \"1h30\": expected a duration such as 500ms, 10s, 1h30m or 2d\n");

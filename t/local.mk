@@ -32,6 +32,7 @@ JSV_TEST_HANDLERS = \
 	t/handlers/forkexit \
 	t/handlers/gate \
 	t/handlers/ok \
+	t/handlers/persist \
 	t/handlers/record \
 	t/handlers/sleep \
 	t/handlers/spawner \
