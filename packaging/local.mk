@@ -52,6 +52,16 @@ JSV_HANDLER_LINKS = garbage-collection image-scan p2p-preheat purge-audit \
 	replication retention scan-data-export scheduler slack \
 	system-artifact-cleanup webhook
 
+# The example persistent handlers, in C and Python, go with the documents;
+# the C one is built for the tests (t/integ/persistent-examples.sh) and the
+# benchmark (t/bench/persist-bench.sh).
+jsvexampledir = $(docdir)/examples
+dist_jsvexample_DATA = packaging/handlers/persistent-example.c \
+	packaging/handlers/persistent-example.py
+check_PROGRAMS += packaging/handlers/persistent-example
+packaging_handlers_persistent_example_SOURCES = \
+	packaging/handlers/persistent-example.c
+
 # Configuration files are installed only where there is none yet, and
 # uninstalled only when unchanged, so that a local configuration survives
 # both.  Each entry is source:directory.
