@@ -25,7 +25,8 @@
  * Claims whose reply was lost are handed back by worker_reconcile.
  *
  * Starting the handler and watching it to its end is worker_spawn.c; its
- * check-ins on fd 3 are worker_checkin.c.
+ * check-ins on fd 3 are worker_checkin.c; the jobs of persistent queues go
+ * to handlers that stay up between jobs, persist.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -560,8 +561,8 @@ void worker_drain(void)
 }
 
 /*
- * In a shutdown, ends the loop once nothing is left: no handler runs, and
- * every result is written, or cannot be (Redis unavailable) and the grace
+ * In a shutdown, ends the loop once nothing is left: no handler runs (a
+ * persistent one either, persist.c), and every result is written, or cannot be (Redis unavailable) and the grace
  * period is over.  An unwritten result leaves its job Running under this
  * pool, which dead-pool recovery hands back to its queue.
  */
