@@ -281,8 +281,9 @@ static void persist_job_done(struct persist *p, const char *result,
 /* A status line: {"status": "Success"} or {"status": "Error", "error"}. */
 static void persist_status(struct persist *p, json_object *st, json_object *msg)
 {
-	char error[PERSIST_ERROR_MAX + 1];
 	const char *s = json_object_get_string(st);
+	struct jsv_buf error = { 0 };
+	size_t len;
 
 	if (!json_object_is_type(st, json_type_string)) {
 		persist_break(p, "status is not a string");
@@ -292,12 +293,15 @@ static void persist_status(struct persist *p, json_object *st, json_object *msg)
 		persist_break(p, "status is neither Success nor Error");
 	} else if (msg && !json_object_is_type(msg, json_type_string)) {
 		persist_break(p, "error is not a string");
+	} else if (!msg || !json_object_get_string_len(msg)) {
+		persist_job_done(p, "Error", "the handler reported an error");
 	} else {
-		snprintf(error, sizeof(error), "%s",
-			 msg && json_object_get_string_len(msg) ?
-				 json_object_get_string(msg) :
-				 "the handler reported an error");
-		persist_job_done(p, "Error", error);
+		/* Cut at PERSIST_ERROR_MAX bytes, on a character boundary. */
+		len = strnlen(json_object_get_string(msg), PERSIST_ERROR_MAX);
+		jsv_buf_add_utf8(&error, json_object_get_string(msg), len,
+				 true);
+		persist_job_done(p, "Error", error.data ? error.data : "");
+		jsv_buf_free(&error);
 	}
 }
 

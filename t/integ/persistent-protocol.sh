@@ -72,6 +72,10 @@ assert_eq "check_in at the end" "step 2 of 3" "$(job_field "$id" check_in)"
 id=$(submit PERSIST --param error="no such artifact" --param record="$rec")
 wait_status "$id" Error
 assert_eq "error of the job" "no such artifact" "$(job_field "$id" error)"
+# A long error is cut at 1 KiB, on a character boundary.
+id=$(submit PERSIST --param error="a$(printf 'é%.0s' $(seq 600))")
+wait_status "$id" Error
+assert_eq "error cut at 1024 bytes" "a$(printf 'é%.0s' $(seq 511))" "$(job_field "$id" error)"
 id=$(submit PERSIST --param record="$rec")
 wait_status "$id" Success
 assert_eq "handlers after an Error" 1 "$(tail -n 2 "$rec" | awk '{ print $3 }' | sort -u | wc -l)"
