@@ -63,6 +63,21 @@ wait_for "the handler that wrote between jobs to be killed" proc_gone "$before"
 grep -q 'wrote on fd 3 between jobs' "$JSV_TMP/a.log" ||
 	fail "no warning about writing between jobs"
 
+# A handler that never reads its stdin, given a job line larger than a pipe
+# holds (64 KiB): the daemon answers, and the job's timeout ends it.
+printf '#!/bin/sh\nexec sleep 600\n' >"$JSV_TMP/h/deaf"
+chmod 755 "$JSV_TMP/h/deaf"
+set_queue DEAF deaf persistent=yes timeout=2s
+kill_daemon a TERM
+start_daemon
+big=$(head -c 65520 /dev/zero | tr '\0' b)
+printf '{"name": "DEAF", "parameters": {"big": "%s"}}\n' "$big" >"$DATA/big.jsonl"
+id=$(ctl submit --from "$DATA/big.jsonl") || fail "cannot submit a large job"
+wait_status "$id" Running
+ctl status >/dev/null || fail "status while the handler does not read"
+wait_status "$id" Error
+assert_match "error of the deaf handler" "^timeout" "$(job_field "$id" error)"
+
 # Floods: 20 MB of output and 100000 check-ins, the daemon answering.
 id=$(submit PERSIST --param flood_out=20000000 --param flood_check_ins=100000 \
 	--param gate="$DATA/gate")
