@@ -307,11 +307,39 @@ static int cmp_row(const void *a, const void *b)
 	return strcmp(ra[0]->str, rb[0]->str);
 }
 
-/* Is e, a queue_list script reply's second element, well formed? */
-static bool queue_rows_ok(const redisReply *e)
+/* Finds the row of type name among n rows ordered by cmp_row(), or NULL. */
+static redisReply **queue_row(redisReply ***rows, size_t n, const char *name)
 {
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(name, rows[mid][0]->str);
+		if (c == 0)
+			return rows[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* Is r a well-formed queue_list script reply? */
+static bool queue_reply_ok(const redisReply *r)
+{
+	const redisReply *e;
 	size_t i;
 
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 ||
+	    r->element[0]->type != REDIS_REPLY_INTEGER ||
+	    r->element[1]->type != REDIS_REPLY_ARRAY)
+		return false;
+	for (i = 0; i < r->element[1]->elements; i++)
+		if (r->element[1]->element[i]->type != REDIS_REPLY_STRING)
+			return false;
+	e = r->element[2];
 	if (e->type != REDIS_REPLY_ARRAY || e->elements % 4)
 		return false;
 	for (i = 0; i < e->elements; i += 4)
@@ -322,62 +350,73 @@ static bool queue_rows_ok(const redisReply *e)
 	return true;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /*
  * The job types to show, those configured here and those known to Redis,
  * in name order, with their count, latency and paused flag: one script
- * call, so that its cost in round trips does not grow with the number of
- * job types.
+ * call, which reads only the types that may have Pending jobs and the
+ * paused ones, so that neither its round trips nor its work in Redis grow
+ * with the number of job types declared.
  */
 int queue_list(struct json_object **out)
 {
 	struct json_object *arr, *o;
 	struct queue_conf *q;
-	redisReply *r, *e, ***rows;
-	const char **argv;
+	redisReply *r, *e, *known, ***rows, **row;
+	const char **names;
 	const char *err;
 	int64_t latency;
-	size_t n = 0, i;
-	int argc = 0;
+	size_t n = 0, nn = 0, i;
 
-	argv = xreallocarray(NULL, jsvd->conf->nqueues + 1, sizeof(*argv));
-	TAILQ_FOREACH(q, &jsvd->conf->queues, entry)
-		argv[argc++] = q->name;
-	r = redis_script(SCRIPT_QUEUE_LIST, argc, argv);
-	free(argv);
+	r = redis_script(SCRIPT_QUEUE_LIST, 0, NULL);
 	if (!r)
 		return -EIO;
-	if ((err = redis_errstr(r)) || r->type != REDIS_REPLY_ARRAY ||
-	    r->elements != 2 || r->element[0]->type != REDIS_REPLY_INTEGER ||
-	    !queue_rows_ok(r->element[1])) {
+	if ((err = redis_errstr(r)) || !queue_reply_ok(r)) {
 		log_warnx("redis: queue list: %s", err ? err : "bad reply");
 		freeReplyObject(r);
 		return -EIO;
 	}
-	e = r->element[1];
+	known = r->element[1];
+	e = r->element[2];
 	rows = xreallocarray(NULL, e->elements / 4 + 1, sizeof(*rows));
 	for (i = 0; i < e->elements; i += 4)
-		if (jsv_valid_job_type(e->element[i]->str))
-			rows[n++] = e->element + i;
+		rows[n++] = e->element + i;
 	qsort(rows, n, sizeof(*rows), cmp_row);
+	names = xreallocarray(NULL, jsvd->conf->nqueues + known->elements + 1,
+			      sizeof(*names));
+	TAILQ_FOREACH(q, &jsvd->conf->queues, entry)
+		names[nn++] = q->name;
+	for (i = 0; i < known->elements; i++)
+		if (jsv_valid_job_type(known->element[i]->str))
+			names[nn++] = known->element[i]->str;
+	qsort(names, nn, sizeof(*names), cmp_name);
 	arr = json_object_new_array();
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < nn; i++) {
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		row = queue_row(rows, n, names[i]);
 		latency = 0;
-		if (rows[i][2]->type == REDIS_REPLY_STRING)
-			latency =
-				r->element[0]->integer - atoll(rows[i][2]->str);
+		if (row && row[2]->type == REDIS_REPLY_STRING)
+			latency = r->element[0]->integer - atoll(row[2]->str);
 		o = json_object_new_object();
 		json_object_object_add(o, "job_type",
-				       json_object_new_string(rows[i][0]->str));
+				       json_object_new_string(names[i]));
 		json_object_object_add(
-			o, "count", json_object_new_int64(rows[i][1]->integer));
+			o, "count",
+			json_object_new_int64(row ? row[1]->integer : 0));
 		json_object_object_add(
 			o, "latency",
 			json_object_new_int64(latency > 0 ? latency : 0));
 		json_object_object_add(
 			o, "paused",
-			json_object_new_boolean(rows[i][3]->integer == 1));
+			json_object_new_boolean(row && row[3]->integer == 1));
 		json_object_array_add(arr, o);
 	}
+	free(names);
 	free(rows);
 	freeReplyObject(r);
 	*out = arr;
@@ -416,7 +455,8 @@ int queue_summary(struct json_object **out)
 		}
 	}
 	top = json_object_new_array();
-	for (i = 0; i < 2 && i < len; i++) {
+	/* The two longest queues, leaving out empty ones. */
+	for (i = 0; i < 2 && best[i] > 0; i++) {
 		q = json_object_array_get_idx(qs, at[i]);
 		t = json_object_new_object();
 		json_object_object_add(

@@ -3,7 +3,10 @@
 -- this pool's heartbeat, recovers the jobs of pools whose heartbeat is
 -- older than the timeout, forgets pools dead for more than an hour, and
 -- puts back in the ready set the job types of this pool that have Pending
--- jobs and are not paused (see ready in prelude.lua).
+-- jobs and are not paused (see ready in prelude.lua): up to 100 types a
+-- heartbeat, taking them in turn (HSCAN, its cursor kept in the pool's
+-- heal_cursor), so that a heartbeat's cost does not grow with the number
+-- of job types.
 -- Returns the number of jobs recovered, or an error "NOPOOL" when this pool
 -- was itself declared dead.
 --
@@ -41,7 +44,10 @@ for _, d in ipairs(old) do
   redis.call('ZREM', p .. 'pools', d)
   redis.call('DEL', p .. 'pool:' .. d, p .. 'pool:' .. d .. ':queues')
 end
-for _, ty in ipairs(redis.call('HKEYS', pk .. ':queues')) do
-  heal_ready(ty)
+local scan = redis.call('HSCAN', pk .. ':queues',
+  redis.call('HGET', pk, 'heal_cursor') or '0', 'COUNT', 100)
+redis.call('HSET', pk, 'heal_cursor', scan[1])
+for i = 1, #scan[2], 2 do
+  heal_ready(scan[2][i])
 end
 return n

@@ -24,8 +24,11 @@
 --                         a claim costs what the ready types cost, not
 --                         what all the declared ones would.  Resume and
 --                         each pool's heartbeat add back the types whose
---                         queue is not empty, so a type missing by mistake
---                         waits one heartbeat at most
+--                         queue is not empty, 100 types a heartbeat, so a
+--                         type missing by mistake waits one heartbeat per
+--                         100 types the pool serves at most.  A type with
+--                         Pending jobs is in ready or in paused, so
+--                         queue_list.lua reads only those
 --   delayed               zset, jobs waiting for their time (ms): Scheduled
 --                         jobs and retries waiting out their backoff
 --   delayed:<type>        set, the ids in delayed of one job type
@@ -41,7 +44,9 @@
 --   active:<type>         set of claimed job ids, for max_concurrency
 --   pools                 zset, pool id scored by its last heartbeat (ms)
 --   pool:<id>             hash, the pool record (beating_since: when its
---                         current run of timely heartbeats began, ms)
+--                         current run of timely heartbeats began, ms;
+--                         heal_cursor: where heartbeat.lua's walk of the
+--                         pool's job types goes on)
 --   pool:<id>:jobs        hash, job id -> claim token
 --   pool:<id>:workers     hash, worker id -> job id of busy workers
 --   pool:<id>:queues      hash, job type -> max_concurrency (0: none), the

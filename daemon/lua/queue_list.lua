@@ -1,13 +1,15 @@
 #!lua flags=no-writes
--- queue_list: ARGV ns, then the job types configured here.  Reads what
--- `queues` and `status` show in one call, whatever the number of job
--- types: for these types and those in queues (each once, unsorted), the
--- length of its queue, the enqueue_time of the job at its head (false when
--- there is none) and whether it is paused (1 or 0).  Returns {now,
--- {type, count, enqueue_time, paused, ...}}; now is Redis's TIME in
--- seconds.  It writes nothing, so it runs even when Redis is out of
--- memory.
-local out, seen = {}, {}
+-- queue_list: ARGV ns.  Reads what `queues` and `status` show in one call,
+-- at a cost that grows with the job types that may have Pending jobs (the
+-- ready set) and the paused ones, not with those declared: a type in
+-- neither has no Pending job, so its row is all zero and the caller fills
+-- it in.  Returns {now, {the types in queues}, {type, count, enqueue_time,
+-- paused, ...}}: now is Redis's TIME in seconds; a row for each type of
+-- ready and paused (each once, unsorted) with the length of its queue, the
+-- enqueue_time of the job at its head (false when there is none) and
+-- whether it is paused (1 or 0).  It writes nothing, so it runs even when
+-- Redis is out of memory.
+local out, seen, paused = {}, {}, {}
 local function add(ty)
   if seen[ty] then
     return
@@ -22,12 +24,16 @@ local function add(ty)
   out[#out + 1] = ty
   out[#out + 1] = redis.call('LLEN', q)
   out[#out + 1] = enq
-  out[#out + 1] = redis.call('SISMEMBER', p .. 'paused', ty)
+  out[#out + 1] = paused[ty] and 1 or 0
 end
-for i = 2, #ARGV do
-  add(ARGV[i])
+local ps = redis.call('SMEMBERS', p .. 'paused')
+for _, ty in ipairs(ps) do
+  paused[ty] = true
 end
-for _, ty in ipairs(redis.call('SMEMBERS', p .. 'queues')) do
+for _, ty in ipairs(redis.call('ZRANGE', p .. 'ready', 0, -1)) do
   add(ty)
 end
-return {now, out}
+for _, ty in ipairs(ps) do
+  add(ty)
+end
+return {now, redis.call('SMEMBERS', p .. 'queues'), out}

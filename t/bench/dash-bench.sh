@@ -8,12 +8,18 @@
 # Builds the state quickly: BENCH_PENDING jobs (default 1,000,000) in a
 # paused queue, submitted with `jobsvc-ctl submit --from` in batches;
 # BENCH_SCHEDULES schedules (10,000); BENCH_WORKERS busy workers (100), each
-# running a handler that sleeps.  Then times BENCH_N requests (200) of each
-# page and API call (python3 http.client, one keep-alive connection, basic
-# authentication) and prints p50/p99 per URL (target: p50 <= 10 ms).  Last,
-# times `queue stop` of the big queue until every job is Stopped (target:
-# <= 10 s) and reports Redis's longest command meanwhile (SLOWLOG; target:
-# never blocked more than 50 ms).
+# running a handler that sleeps; BENCH_TYPES job types declared (1,000, all
+# but three empty).  Then times BENCH_N requests (200) of each page and API
+# call (python3 http.client, one keep-alive connection, basic
+# authentication) and prints p50/p99 per URL (target: p50 <= 10 ms), and
+# the same for `jobsvc-ctl -j status` and `queues` (its start-up
+# included), each with the Redis commands one call costs (from MONITOR:
+# sent by the daemon, and run inside its scripts).  Last, times `queue
+# stop` of the big queue until every job is Stopped (target: <= 10 s),
+# reports Redis's latency events over 50 ms meanwhile (LATENCY LATEST with
+# latency-monitor-threshold 50; target: none) and its longest command
+# (SLOWLOG), and how the daemon kept up meanwhile: `status` asked again and
+# again from another client, and the longest gap between its heartbeats.
 #
 # Run from a build tree, e.g.:
 #	abs_top_builddir=$PWD /path/to/src/t/bench/dash-bench.sh
@@ -23,12 +29,14 @@ set -eu
 : "${BENCH_WORKERS:=100}"
 : "${BENCH_N:=200}"
 : "${BENCH_BATCH:=100000}"
+: "${BENCH_TYPES:=1000}"
 JSV_VALGRIND=0
 JSV_WORKERS=$BENCH_WORKERS
 JSV_HEARTBEAT=1s
 JSV_DEAD_TIMEOUT=10s
 . "${0%/*}/../lib.sh"
 . "${0%/*}/../dash-lib.sh"
+. "${0%/*}/bench-lib.sh"
 
 printf '#!/bin/sh\nexec sleep 3600\n' >"$JSV_TMP/h/busy"
 chmod 755 "$JSV_TMP/h/busy"
@@ -36,6 +44,9 @@ clear_queues
 set_queue FILL ok
 set_queue BUSY "$JSV_TMP/h/busy"
 set_queue OK ok
+for ((i = 3; i < BENCH_TYPES; i++)); do
+	set_queue "$(printf 'EMPTY_%04d' "$i")" ok
+done
 start_daemon
 start_dash
 
@@ -136,37 +147,125 @@ for url in urls:
         path, status, size, p50, p99, "ok" if p50 <= 10 else "SLOW"))
 PY
 
+note "timing $BENCH_N jobsvc-ctl -j status and queues"
+for cmd in status queues; do
+	IFS=$'\t' read -r p50 p99 < <(ctl_ms "$BENCH_N" "$cmd")
+	verdict=$(awk -v p="$p50" 'BEGIN { print p <= 10 ? "ok" : "SLOW" }')
+	printf 'jobsvc-ctl -j %s\t-\t-\t%s\t%s\t%s\n' "$cmd" "$p50" "$p99" "$verdict"
+done >>"$JSV_TMP/times.txt"
+
+# The Redis commands of each URL and ctl call, from MONITOR: 3 calls of
+# each between two PINGs naming it.
+note "counting the Redis commands of each call"
+redis-cli -s "$REDIS_SOCK" MONITOR >"$JSV_TMP/monitor" &
+mon_pid=$!
+wait_for "MONITOR to start" test -s "$JSV_TMP/monitor"
+for ((i = 0; i < ${#urls[@]}; i++)); do
+	redis_cli PING "mark-$i" >/dev/null
+	for r in 1 2 3; do
+		curl -s -o /dev/null -u "admin:$ADMIN_PW" "${urls[i]}"
+	done
+done
+for cmd in status queues; do
+	redis_cli PING "mark-$cmd" >/dev/null
+	for r in 1 2 3; do
+		ctl -j "$cmd" >/dev/null
+	done
+done
+redis_cli PING mark-end >/dev/null
+wait_for "MONITOR to see the last PING" grep -q '"mark-end"' "$JSV_TMP/monitor"
+kill "$mon_pid"
+wait "$mon_pid" 2>/dev/null || true
+# One line per call in the order of times.txt: "SENT / IN SCRIPTS".
+python3 - "$JSV_TMP/monitor" "${#urls[@]}" >"$JSV_TMP/counts.txt" <<'PY'
+import re, sys
+counts, cur = {}, None
+for l in open(sys.argv[1]):
+    m = re.search(r'"PING" "mark-([^"]+)"', l)
+    if m:
+        cur = m.group(1)
+        counts[cur] = [0, 0]
+        continue
+    if cur is None or ' [' not in l:
+        continue
+    counts[cur][1 if 'lua]' in l else 0] += 1
+for k in [str(i) for i in range(int(sys.argv[2]))] + ["status", "queues"]:
+    c = counts.get(k, [0, 0])
+    print("%.0f / %.0f" % (c[0] / 3, c[1] / 3))
+PY
+
 # ---------------------------------------------------------- queue stop
 redis_cli CONFIG SET slowlog-log-slower-than 1000 >/dev/null
 redis_cli CONFIG SET slowlog-max-len 100000 >/dev/null
+redis_cli CONFIG SET latency-monitor-threshold 50 >/dev/null
 redis_cli SLOWLOG RESET >/dev/null
+redis_cli LATENCY RESET >/dev/null
 last=$(redis_cli LINDEX test:q:FILL -1)
+heartbeat_gap()
+{
+	local prev now gap=0 since t
+	prev=$(redis_cli HGET "test:pool:$pool" heartbeat_at)
+	since=$(now_us)
+	while [ ! -e "$JSV_TMP/stop.over" ]; do
+		now=$(redis_cli HGET "test:pool:$pool" heartbeat_at)
+		t=$(now_us)
+		if [ "$now" != "$prev" ]; then
+			prev=$now
+			since=$t
+		fi
+		[ $(((t - since) / 1000)) -le "$gap" ] || gap=$(((t - since) / 1000))
+		sleep 0.05
+	done
+	echo "$gap" >"$JSV_TMP/hb.gap"
+}
+rm -f "$JSV_TMP/stop.over"
+heartbeat_gap &
+hb_pid=$!
 t0=$EPOCHREALTIME
-ctl queue stop FILL >/dev/null
-ack_s=$(secs "$t0" "$EPOCHREALTIME")
-wait_for -t 600 "FILL to be empty" test "$(queue_field FILL count)" = 0
-wait_for -t 600 "the last FILL job to be Stopped" job_has_status "$last" Stopped
+ctl queue stop FILL >/dev/null &
+stop_pid=$!
+: >"$JSV_TMP/status.ms"
+while proc_alive "$stop_pid" ||
+	[ "$(job_status "$last")" != Stopped ]; do
+	s=$(now_us)
+	ctl -j status >/dev/null
+	e=$(now_us)
+	echo "$(((e - s) / 1000))" >>"$JSV_TMP/status.ms"
+done
+wait "$stop_pid" || fail "queue stop failed"
 stop_s=$(secs "$t0" "$EPOCHREALTIME")
+touch "$JSV_TMP/stop.over"
+wait "$hb_pid"
+assert_eq "pending FILL jobs after the stop" 0 "$(queue_field FILL count)"
+hb_gap=$(cat "$JSV_TMP/hb.gap")
+read -r st_n st_p50 st_max < <(sort -n "$JSV_TMP/status.ms" |
+	awk '{ v[NR] = $1 } END { print NR, v[int((NR + 1) / 2)], v[NR] }')
 # Each entry: [id, time, microseconds, [command, args...], client, name].
 redis_cli -2 --json SLOWLOG GET 100000 >"$JSV_TMP/slowlog.json"
 slow=$(jq -r '(map(.[2]) | max // 0) / 1000 | tostring' "$JSV_TMP/slowlog.json")
 slow_cmd=$(jq -r 'max_by(.[2]) // empty | .[3][0:2] | join(" ")' "$JSV_TMP/slowlog.json")
-slow_n=$(jq -r '[.[] | select(.[2] > 50000)] | length' "$JSV_TMP/slowlog.json")
+latency=$(redis_cli LATENCY LATEST | tr '\n' ' ')
 
 # ------------------------------------------------------------------ report
 echo
 printf 'dashboard with %d pending jobs, %d schedules, %d busy workers (target p50 <= 10 ms)\n' \
 	"$BENCH_PENDING" "$BENCH_SCHEDULES" "$BENCH_WORKERS"
-printf '%-70s %6s %8s %9s %9s\n' URL status bytes 'p50 ms' 'p99 ms'
-while IFS=$'\t' read -r path status size p50 p99 verdict; do
-	printf '%-70s %6s %8s %9s %9s %s\n' "${path:0:70}" "$status" "$size" "$p50" "$p99" "$verdict"
-done <"$JSV_TMP/times.txt"
+printf '%d job types declared\n' "$BENCH_TYPES"
+printf '%-60s %6s %8s %8s %8s %-4s %s\n' URL status bytes 'p50 ms' 'p99 ms' '' \
+	'Redis commands: sent / in scripts'
+paste "$JSV_TMP/times.txt" "$JSV_TMP/counts.txt" |
+	while IFS=$'\t' read -r path status size p50 p99 verdict count; do
+		printf '%-60s %6s %8s %8s %8s %-4s %s\n' "${path:0:60}" "$status" \
+			"$size" "$p50" "$p99" "$verdict" "$count"
+	done
 echo
 printf '%-52s %s\n' "submit --from of $BENCH_PENDING jobs" "${submit_s} s"
 printf '%-52s %s\n' "adding $BENCH_SCHEDULES schedules (jobsvc-ctl)" "${sched_s} s"
-printf '%-52s %s\n' "queue stop: answered" "${ack_s} s"
 printf '%-52s %s\n' "queue stop: all $BENCH_PENDING Stopped (target <= 10 s)" "${stop_s} s"
 printf '%-52s %s\n' "longest Redis command meanwhile (target <= 50 ms)" "${slow} ms"
 [ -z "$slow_cmd" ] || printf '%-52s %s\n' "  which was" "$slow_cmd"
-printf '%-52s %s\n' "  commands over 50 ms" "$slow_n"
+printf '%-52s %s\n' "Redis latency events over 50 ms (target: none)" "${latency:-none}"
+printf '%-52s %s\n' "status asked during the stop" "$st_n"
+printf '%-52s %s\n' "  answer time p50 / max (jobsvc-ctl included)" "$st_p50 / $st_max ms"
+printf '%-52s %s\n' "longest gap between heartbeats (every 1 s)" "$hb_gap ms"
 pass

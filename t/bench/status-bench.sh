@@ -21,6 +21,7 @@ JSV_VALGRIND=0
 JSV_HEARTBEAT=5s
 JSV_DEAD_TIMEOUT=15s
 . "${0%/*}/../lib.sh"
+. "${0%/*}/bench-lib.sh"
 
 : "${BENCH_TYPES:=1000}"
 : "${BENCH_PENDING:=100000}"
@@ -78,20 +79,9 @@ PY
 # times CMD...: prints the p50 and p99 of BENCH_RUNS `jobsvc-ctl -j CMD`.
 times()
 {
-	local i s e
-	: >"$JSV_TMP/ms"
-	for ((i = 0; i < BENCH_RUNS; i++)); do
-		s=$(now_us)
-		ctl -j "$@" >/dev/null
-		e=$(now_us)
-		echo "$(((e - s) / 1000)).$((((e - s) % 1000) / 100))" >>"$JSV_TMP/ms"
-	done
-	python3 - "$JSV_TMP/ms" <<'PY'
-import sys
-ms = sorted(float(l) for l in open(sys.argv[1]) if l.strip())
-p = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]
-print("p50 %.1f ms, p99 %.1f ms" % (p(0.50), p(0.99)))
-PY
+	local p50 p99
+	IFS=$'\t' read -r p50 p99 < <(ctl_ms "$BENCH_RUNS" "$@")
+	echo "p50 $p50 ms, p99 $p99 ms"
 }
 
 echo
