@@ -13,7 +13,11 @@
 #     jobsvc-ctl start-up is counted) to the first instruction of the handler
 #     (t/bench/stamp.c writes CLOCK_REALTIME to a FIFO);
 #   - this machine's own fork+exec (and posix_spawn) rate of /bin/true;
-#   - jobsvcd's RSS idle and with 50 busy workers.
+#   - jobsvcd's RSS idle and with 50 busy workers;
+#   - when Sidekiq is installed (Debian's ruby-sidekiq), the same /bin/true
+#     jobs through it with 10 threads, run as nobody with its own Redis
+#     (t/bench/peer-sidekiq.sh), so that the table shows jobsvc and a peer
+#     from one sitting.
 #
 # Run from a build tree, e.g.:
 #	abs_top_builddir=$PWD /path/to/src/t/bench/bench.sh
@@ -211,6 +215,13 @@ PY
 read -r p50 p99 pmin pmax <"$JSV_TMP/pickup"
 R[p50]=$p50 R[p99]=$p99 R[pmin]=$pmin R[pmax]=$pmax
 
+# -- the peer, the same workload (exit 77: not installed).
+rc=0
+note "the same $BENCH_JOBS jobs through Sidekiq, if installed"
+R[peer]="$("$abs_top_srcdir/t/bench/peer-sidekiq.sh" "$BENCH_JOBS" 10) jobs/s" ||
+	rc=$?
+[ "$rc" = 0 ] || R[peer]="not run (exit $rc)"
+
 # -- the table.
 best=0
 for w in 2 10 50; do
@@ -238,6 +249,7 @@ for w in 2 10 50; do
 done
 row "fork+exec /bin/true, 1 / 2 in flight" "${R[fork.1]} / ${R[fork.2]} /s"
 row "posix_spawn /bin/true, 1 / 2 in flight" "${R[posix_spawn.1]} / ${R[posix_spawn.2]} /s"
+row "Sidekiq 6 /bin/true, 10 threads, $BENCH_JOBS jobs" "${R[peer]}"
 row "best end-to-end / fork+exec (2 in flight)" "$pct %" ">= 80 %"
 row "idle pickup p50, $BENCH_PICKUPS jobs" "${R[p50]} ms" "<= 2 ms"
 row "idle pickup p99" "${R[p99]} ms" "<= 10 ms"
