@@ -23,6 +23,7 @@ JSVD_LUA = daemon/lua/audit.lua daemon/lua/checkin.lua daemon/lua/claim.lua \
 	daemon/lua/promote.lua daemon/lua/purge.lua \
 	daemon/lua/queue_list.lua daemon/lua/sched_add.lua \
 	daemon/lua/sched_del.lua daemon/lua/sched_fire.lua \
+	daemon/lua/sched_page.lua \
 	daemon/lua/stop_batch.lua daemon/lua/stop_begin.lua \
 	daemon/lua/submit.lua
 daemon/scripts.c: daemon/lua/embed.sh daemon/lua/prelude.lua $(JSVD_LUA)

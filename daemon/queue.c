@@ -25,7 +25,7 @@
 #include "jobsvcd.h"
 #include "proto.h"
 
-#define STOP_BATCH 1000
+#define STOP_BATCH 500
 #define QUEUE_PARAMS_MAX (64 * 1024)
 #define QUEUE_RUN_AT_MAX 32503680000LL /* year 3000 */
 #define SUBMIT_ARGS 7 /* the script's arguments after the namespace */

@@ -248,84 +248,87 @@ static const char *rstr(const redisReply *r)
 	return r->type == REDIS_REPLY_STRING ? r->str : "";
 }
 
-/* One schedule record as the protocol shows it, or NULL when it is gone. */
-static struct json_object *sched_record(const char *id)
+/*
+ * One schedule record as the protocol shows it, from its id, f (the fields
+ * sched_page.lua reads, in its order) and the status of its last job.
+ */
+static struct json_object *sched_record(const char *id, const redisReply *f,
+					const char *last_status)
 {
-	static const char *const fields[] = {
-		"vendor_type", "vendor_id",   "cron",
-		"parameters",  "create_time", "update_time",
-		"next_run",    "last_fire",   "last_job",
-	};
 	struct json_object *o, *params;
-	redisReply *r, *st = NULL;
-	const char *v;
 
-	r = redis_cmd("HMGET %s vendor_type vendor_id cron parameters "
-		      "create_time update_time next_run last_fire last_job",
-		      redis_key("sched:%s", id));
-	if (!r || r->type != REDIS_REPLY_ARRAY ||
-	    r->elements != JSV_ARRAY_SIZE(fields) ||
-	    r->element[0]->type != REDIS_REPLY_STRING) {
-		if (r)
-			freeReplyObject(r);
-		return NULL;
-	}
 	o = json_object_new_object();
 	json_object_object_add(o, "id", json_object_new_int64(atoll(id)));
 	json_object_object_add(o, "vendor_type",
-			       json_object_new_string(rstr(r->element[0])));
+			       json_object_new_string(rstr(f->element[0])));
 	json_object_object_add(
 		o, "vendor_id",
-		json_object_new_int64(atoll(rstr(r->element[1]))));
+		json_object_new_int64(atoll(rstr(f->element[1]))));
 	json_object_object_add(o, "cron",
-			       json_object_new_string(rstr(r->element[2])));
-	params = json_tokener_parse(rstr(r->element[3]));
+			       json_object_new_string(rstr(f->element[2])));
+	params = json_tokener_parse(rstr(f->element[3]));
 	json_object_object_add(o, "parameters",
 			       params ? params : json_object_new_object());
-	job_add_time(o, "create_time", rstr(r->element[4]));
-	job_add_time(o, "update_time", rstr(r->element[5]));
-	job_add_time(o, "next_run", rstr(r->element[6]));
-	job_add_time(o, "last_fire", rstr(r->element[7]));
-	v = rstr(r->element[8]);
-	json_object_object_add(o, "last_job_id", json_object_new_string(v));
-	if (*v)
-		st = redis_cmd("HGET %s status", redis_key("job:%s", v));
+	job_add_time(o, "create_time", rstr(f->element[4]));
+	job_add_time(o, "update_time", rstr(f->element[5]));
+	job_add_time(o, "next_run", rstr(f->element[6]));
+	job_add_time(o, "last_fire", rstr(f->element[7]));
+	json_object_object_add(o, "last_job_id",
+			       json_object_new_string(rstr(f->element[8])));
 	json_object_object_add(o, "last_status",
-			       json_object_new_string(st ? rstr(st) : ""));
-	if (st)
-		freeReplyObject(st);
-	freeReplyObject(r);
+			       json_object_new_string(last_status));
 	return o;
+}
+
+/* Is r a well-formed sched_page script reply? */
+static bool sched_page_ok(const redisReply *r)
+{
+	const redisReply *e;
+	size_t i;
+
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_INTEGER ||
+	    r->element[1]->type != REDIS_REPLY_ARRAY ||
+	    r->element[1]->elements % 3)
+		return false;
+	e = r->element[1];
+	for (i = 0; i < e->elements; i += 3)
+		if (e->element[i]->type != REDIS_REPLY_STRING ||
+		    e->element[i + 1]->type != REDIS_REPLY_ARRAY ||
+		    e->element[i + 1]->elements != 9 ||
+		    e->element[i + 2]->type != REDIS_REPLY_STRING)
+			return false;
+	return true;
 }
 
 int sched_list(int64_t page, int64_t size, struct json_object **out,
 	       int64_t *total)
 {
-	struct json_object *arr, *o;
-	redisReply *r;
+	char start[24], stop[24];
+	const char *argv[2] = { start, stop };
+	struct json_object *arr;
+	const char *err;
+	redisReply *r, *e;
 	size_t i;
 
-	r = redis_cmd("ZCARD %s", redis_key("schedules"));
+	snprintf(start, sizeof(start), "%lld", (long long)((page - 1) * size));
+	snprintf(stop, sizeof(stop), "%lld", (long long)(page * size - 1));
+	r = redis_script(SCRIPT_SCHED_PAGE, 2, argv);
 	if (!r)
 		return -EIO;
-	*total = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
-	freeReplyObject(r);
-	r = redis_cmd("ZRANGE %s %lld %lld", redis_key("schedules"),
-		      (long long)((page - 1) * size),
-		      (long long)(page * size - 1));
-	if (!r)
+	if ((err = redis_errstr(r)) || !sched_page_ok(r)) {
+		log_warnx("redis: schedule list: %s", err ? err : "bad reply");
+		freeReplyObject(r);
 		return -EIO;
+	}
+	*total = r->element[0]->integer;
+	e = r->element[1];
 	arr = json_object_new_array();
-	for (i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
-		o = sched_record(r->element[i]->str);
-		if (o)
-			json_object_array_add(arr, o);
-	}
+	for (i = 0; i < e->elements; i += 3)
+		json_object_array_add(
+			arr, sched_record(e->element[i]->str, e->element[i + 1],
+					  e->element[i + 2]->str));
 	freeReplyObject(r);
-	if (!redis_ok()) {
-		json_object_put(arr);
-		return -EIO;
-	}
 	*out = arr;
 	return 0;
 }

@@ -19,13 +19,29 @@ if f[3] ~= '1' then
   end
   redis.call('HSET', s, 'owner', pool, 'lease', now_ms + tonumber(ARGV[5]))
 end
-local stopped = 0
+local stopped, ended = 0, {}
+-- Ends a job Stopped as finish() does, in two commands when it holds no
+-- claim token and no unique key, its index in finished added for the whole
+-- batch at once.
+local function stop(job, id, f)
+  redis.call('HSET', job, 'status', 'Stopped', 'end_time', now,
+    'update_time', now, 'error', '')
+  if f[2] then
+    redis.call('HDEL', job, 'token')
+  end
+  if f[3] and f[3] ~= '' and redis.call('GET', f[3]) == id then
+    redis.call('DEL', f[3])
+  end
+  ended[#ended + 1] = now
+  ended[#ended + 1] = id
+  stopped = stopped + 1
+end
 local ids = redis.call('LPOP', s .. ':q', n) or {}
 for _, id in ipairs(ids) do
   local job = p .. 'job:' .. id
-  if redis.call('HGET', job, 'status') == 'Pending' then
-    finish(job, id, 'Stopped', '')
-    stopped = stopped + 1
+  local jf = redis.call('HMGET', job, 'status', 'token', 'unique_key')
+  if jf[1] == 'Pending' then
+    stop(job, id, jf)
   end
 end
 if #ids < n then
@@ -34,13 +50,15 @@ if #ids < n then
   for _, id in ipairs(redis.call('SPOP', s .. ':delayed', n - #ids)) do
     if redis.call('ZREM', p .. 'delayed', id) == 1 then
       local job = p .. 'job:' .. id
-      local st = redis.call('HGET', job, 'status')
-      if st == 'Scheduled' or st == 'Pending' then
-        finish(job, id, 'Stopped', '')
-        stopped = stopped + 1
+      local jf = redis.call('HMGET', job, 'status', 'token', 'unique_key')
+      if jf[1] == 'Scheduled' or jf[1] == 'Pending' then
+        stop(job, id, jf)
       end
     end
   end
+end
+if #ended > 0 then
+  redis.call('ZADD', p .. 'finished', unpack(ended))
 end
 local total = redis.call('HINCRBY', s, 'stopped', stopped)
 local left = redis.call('LLEN', s .. ':q') + redis.call('SCARD', s .. ':delayed')

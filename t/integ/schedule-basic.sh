@@ -43,6 +43,12 @@ assert_eq "vendor_type" RECORD "$(printf '%s\n' "$json" | jq -r '.[0].vendor_typ
 assert_eq "vendor_id" 42 "$(printf '%s\n' "$json" | jq -r '.[0].vendor_id')"
 assert_eq "cron" '*/1 * * * * *' "$(printf '%s\n' "$json" | jq -r '.[0].cron')"
 assert_eq "parameters" "$DATA/every" "$(printf '%s\n' "$json" | jq -r '.[0].parameters.file')"
+last=$(printf '%s\n' "$json" | jq -r '.[0].last_job_id')
+is_job_id "$last" || fail "last_job_id '$last' is not a job id"
+assert_eq "schedule_id of the last fired job" "$sid" "$(job_field "$last" schedule_id)"
+# The listing read it then; the job may have ended since.
+assert_match "last_status" '^(Pending|Running|Success)$' \
+	"$(printf '%s\n' "$json" | jq -r '.[0].last_status')"
 ct=$(printf '%s\n' "$json" | jq -r '.[0].create_time')
 nr=$(printf '%s\n' "$json" | jq -r '.[0].next_run')
 assert_match "create_time is RFC 3339" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$ct"
