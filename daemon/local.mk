@@ -25,7 +25,7 @@ JSVD_LUA = daemon/lua/audit.lua daemon/lua/checkin.lua daemon/lua/claim.lua \
 	daemon/lua/sched_del.lua daemon/lua/sched_fire.lua \
 	daemon/lua/sched_page.lua \
 	daemon/lua/stop_batch.lua daemon/lua/stop_begin.lua \
-	daemon/lua/submit.lua
+	daemon/lua/submit.lua daemon/lua/worker_jobs.lua
 daemon/scripts.c: daemon/lua/embed.sh daemon/lua/prelude.lua $(JSVD_LUA)
 	$(AM_V_GEN)$(MKDIR_P) daemon && \
 	files= && for f in $(JSVD_LUA); do files="$$files $(srcdir)/$$f"; done && \

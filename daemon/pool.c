@@ -233,13 +233,37 @@ struct workers_arg {
 	bool found;
 };
 
+/* Adds worker wid's record to arr: job_id and f (worker_jobs.lua's) or idle. */
+static void pool_worker_add(struct json_object *arr, const char *wid,
+			    const char *pool_id, const char *job_id,
+			    const redisReply *f)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = job_id && f && f->type == REDIS_REPLY_ARRAY &&
+		  f->elements == 4;
+
+	json_object_object_add(o, "id", json_object_new_string(wid));
+	json_object_object_add(o, "pool_id", json_object_new_string(pool_id));
+	json_object_object_add(o, "job_name",
+			       json_object_new_string(ok ? rstr(f->element[0]) :
+							   ""));
+	json_object_object_add(o, "job_id",
+			       json_object_new_string(ok ? job_id : ""));
+	job_add_time(o, "start_at", ok ? rstr(f->element[1]) : "");
+	json_object_object_add(o, "check_in",
+			       json_object_new_string(ok ? rstr(f->element[2]) :
+							   ""));
+	job_add_time(o, "checkin_at", ok ? rstr(f->element[3]) : "");
+	json_object_array_add(arr, o);
+}
+
 static int pool_workers_one(const char *id, redisReply *rec, bool dead,
 			    void *arg)
 {
 	struct workers_arg *wa = arg;
-	struct json_object *o;
-	redisReply *busy, *job;
-	unsigned i, n;
+	redisReply *busy, *jobs = NULL;
+	const char **job_ids, **argv;
+	unsigned i, n, nbusy = 0;
 	char wid[64];
 	size_t k;
 
@@ -253,56 +277,41 @@ static int pool_workers_one(const char *id, redisReply *rec, bool dead,
 	if (!busy)
 		return -EIO;
 	wa->total += n;
+	job_ids = xcalloc(n + 1, sizeof(*job_ids));
+	argv = xcalloc(n + 1, sizeof(*argv));
 	for (i = 1; i <= n; i++) {
-		const char *job_id = NULL;
-
 		snprintf(wid, sizeof(wid), "%s-%u", id, i);
 		for (k = 0;
 		     busy->type == REDIS_REPLY_ARRAY && k + 1 < busy->elements;
 		     k += 2) {
 			if (strcmp(busy->element[k]->str, wid) == 0)
-				job_id = busy->element[k + 1]->str;
+				job_ids[i] = busy->element[k + 1]->str;
 		}
-		if (job_id)
-			wa->busy++;
-		if (!wa->arr)
-			continue;
-		o = json_object_new_object();
-		json_object_object_add(o, "id", json_object_new_string(wid));
-		json_object_object_add(o, "pool_id",
-				       json_object_new_string(id));
-		job = job_id ? redis_cmd("HMGET %s name start_time check_in "
-					 "check_in_at",
-					 redis_key("job:%s", job_id)) :
-			       NULL;
-		if (job && job->type == REDIS_REPLY_ARRAY &&
-		    job->elements == 4) {
-			json_object_object_add(
-				o, "job_name",
-				json_object_new_string(rstr(job->element[0])));
-			json_object_object_add(o, "job_id",
-					       json_object_new_string(job_id));
-			job_add_time(o, "start_at", rstr(job->element[1]));
-			json_object_object_add(
-				o, "check_in",
-				json_object_new_string(rstr(job->element[2])));
-			job_add_time(o, "checkin_at", rstr(job->element[3]));
-		} else {
-			json_object_object_add(o, "job_name",
-					       json_object_new_string(""));
-			json_object_object_add(o, "job_id",
-					       json_object_new_string(""));
-			json_object_object_add(o, "start_at",
-					       json_object_new_string(""));
-			json_object_object_add(o, "check_in",
-					       json_object_new_string(""));
-			json_object_object_add(o, "checkin_at",
-					       json_object_new_string(""));
-		}
-		if (job)
-			freeReplyObject(job);
-		json_object_array_add(wa->arr, o);
+		if (job_ids[i])
+			argv[nbusy++] = job_ids[i];
 	}
+	wa->busy += nbusy;
+	/* The busy workers' jobs in one call, in the order of the workers. */
+	if (wa->arr && nbusy > 0) {
+		jobs = redis_script(SCRIPT_WORKER_JOBS, (int)nbusy, argv);
+		if (jobs && (jobs->type != REDIS_REPLY_ARRAY ||
+			     jobs->elements != nbusy)) {
+			log_warnx("redis: workers of pool %s: %s", id,
+				  redis_errstr(jobs) ? redis_errstr(jobs) :
+						       "bad reply");
+			freeReplyObject(jobs);
+			jobs = NULL;
+		}
+	}
+	for (i = 1, k = 0; wa->arr && i <= n; i++) {
+		snprintf(wid, sizeof(wid), "%s-%u", id, i);
+		pool_worker_add(wa->arr, wid, id, job_ids[i],
+				job_ids[i] && jobs ? jobs->element[k++] : NULL);
+	}
+	if (jobs)
+		freeReplyObject(jobs);
+	free(argv);
+	free(job_ids);
 	freeReplyObject(busy);
 	return 0;
 }
