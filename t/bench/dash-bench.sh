@@ -239,18 +239,23 @@ rm -f "$JSV_TMP/stop.over"
 heartbeat_gap &
 hb_pid=$!
 t0=$EPOCHREALTIME
-ctl queue stop FILL >/dev/null &
+ctl queue stop FILL >/dev/null 2>&1 &
 stop_pid=$!
+stop_over()
+{
+	[ "$(redis_cli SCARD test:stopping)" = 0 ] &&
+		[ "$(redis_cli HGET "test:job:$last" status)" = Stopped ]
+}
 : >"$JSV_TMP/status.ms"
-while proc_alive "$stop_pid" ||
-	[ "$(job_status "$last")" != Stopped ]; do
+until stop_over; do
 	s=$(now_us)
 	ctl -j status >/dev/null
 	e=$(now_us)
 	echo "$(((e - s) / 1000))" >>"$JSV_TMP/status.ms"
 done
-wait "$stop_pid" || fail "queue stop failed"
 stop_s=$(secs "$t0" "$EPOCHREALTIME")
+# jobsvc-ctl gives up after 30 s; the stop goes on, and is timed here.
+wait "$stop_pid" || note "jobsvc-ctl queue stop gave up before the stop was over"
 touch "$JSV_TMP/stop.over"
 wait "$hb_pid"
 assert_eq "pending FILL jobs after the stop" 0 "$(queue_field FILL count)"
