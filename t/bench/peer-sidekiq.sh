@@ -35,11 +35,10 @@ cleanup()
 trap cleanup EXIT
 chmod 755 "$dir"
 chown "$user" "$dir"
-as_user()
-{
-	env -i PATH=/usr/bin:/bin HOME="$dir" PEER_REDIS="$dir/redis.sock" \
-		setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups "$@"
-}
+# "${as_user[@]}" CMD...: CMD as $user, in a clean environment (a simple
+# command, so that a background one's $! is CMD's own pid).
+as_user=(env -i PATH=/usr/bin:/bin HOME="$dir" PEER_REDIS="$dir/redis.sock"
+	setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups)
 
 cat >"$dir/app.rb" <<'RB'
 require "sidekiq"
@@ -75,23 +74,23 @@ puts format("%.0f", n / (clock.call - t0))
 RB
 chmod 644 "$dir"/*.rb
 
-as_user redis-server --port 0 --unixsocket "$dir/redis.sock" \
+"${as_user[@]}" redis-server --port 0 --unixsocket "$dir/redis.sock" \
 	--unixsocketperm 700 --dir "$dir" --save '' --appendonly no \
 	--logfile "$dir/redis.log" &
 redis_pid=$!
 for ((i = 0; i < 200; i++)); do
-	[ "$(as_user redis-cli -s "$dir/redis.sock" ping 2>/dev/null)" = PONG ] && break
+	[ "$("${as_user[@]}" redis-cli -s "$dir/redis.sock" ping 2>/dev/null)" = PONG ] && break
 	sleep 0.05
 done
-as_user sidekiq -r "$dir/app.rb" -c "$conc" -q default >"$dir/sidekiq.log" 2>&1 &
+"${as_user[@]}" sidekiq -r "$dir/app.rb" -c "$conc" -q default >"$dir/sidekiq.log" 2>&1 &
 sq_pid=$!
 # Up when its heartbeat is in Redis.
 for ((i = 0; i < 600; i++)); do
-	[ "$(as_user redis-cli -s "$dir/redis.sock" scard processes)" -ge 1 ] && break
+	[ "$("${as_user[@]}" redis-cli -s "$dir/redis.sock" scard processes)" -ge 1 ] && break
 	kill -0 "$sq_pid" 2>/dev/null || {
 		tail -n 20 "$dir/sidekiq.log" >&2
 		exit 1
 	}
 	sleep 0.1
 done
-as_user ruby -C "$dir" "$dir/push.rb" "$jobs"
+"${as_user[@]}" ruby -C "$dir" "$dir/push.rb" "$jobs"
