@@ -44,9 +44,10 @@ assert_eq "status of a job of a paused type" Pending "$(job_status "$p")"
 ctl queue resume PAUSED >/dev/null
 wait_status "$p" Success
 
-# Delayed, then due.
-d=$(submit U_DELAYED --in 1s --param file="$DATA/d")
-assert_eq "status of a job submitted --in 1s" Scheduled "$(job_status "$d")"
+# Delayed, then due (in 10 s: still Scheduled when checked on a loaded
+# machine).
+d=$(submit U_DELAYED --in 10s --param file="$DATA/d")
+assert_eq "status of a job submitted --in 10s" Scheduled "$(job_status "$d")"
 wait_status -t 20 "$d" Success
 
 # Retried after its backoff.
