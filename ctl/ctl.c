@@ -55,6 +55,12 @@ static void build_page(const struct parse_result *res, struct json_object *req)
 	jsv_req_page(req, res->page, res->page_size);
 }
 
+static void build_jobs(const struct parse_result *res, struct json_object *req)
+{
+	jsv_req_jobs(req, res->status, res->type);
+	jsv_req_page(req, res->page, res->page_size);
+}
+
 static void build_execution(const struct parse_result *res,
 			    struct json_object *req)
 {
@@ -143,6 +149,7 @@ static const struct command commands[JSV_CMD_MAX] = {
 	[JSV_CMD_SCHEDULE_ADD] = { build_schedule, VIEW_SCHEDULE_ADDED, NULL },
 	[JSV_CMD_SCHEDULE_DEL] = { build_schedule_id, VIEW_MESSAGE, NULL },
 	[JSV_CMD_AUDIT] = { build_page, VIEW_AUDIT, NULL },
+	[JSV_CMD_JOBS] = { build_jobs, VIEW_JOBS, NULL },
 };
 
 bool ctl_has_command(enum jsv_cmd cmd)

@@ -31,7 +31,8 @@ struct parse_result {
 	size_t nnames;
 	bool all;
 	const char *id; /* job, execution or pool id */
-	const char *type; /* submit, schedule add: the job type */
+	const char *type; /* submit, schedule add, jobs: the job type */
+	const char *status; /* jobs: a job status */
 	const char *from; /* submit --from: a file name or "-" */
 	const char *execution_id;
 	bool unique;
@@ -81,6 +82,7 @@ enum ctl_view {
 	VIEW_EXECUTION, /* an execution's END */
 	VIEW_LOG, /* a job's log: {"data", "offset", "done"} */
 	VIEW_AUDIT, /* the audit END with its RECORDs added as "records" */
+	VIEW_JOBS, /* the jobs END with its RECORDs added as "records" */
 	VIEW_MAX
 };
 

@@ -71,6 +71,7 @@ const struct output output_json = {
 		[VIEW_EXECUTION] = print_json,
 		[VIEW_LOG] = print_json,
 		[VIEW_AUDIT] = print_records,
+		[VIEW_JOBS] = print_records,
 	},
 	.submitted = submitted,
 	.submit_end = submit_end,

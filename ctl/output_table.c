@@ -73,6 +73,16 @@ static const struct column execution_job_cols[] = {
 	{ "STATUS", "status", COL_TEXT },
 };
 
+static const struct column job_list_cols[] = {
+	{ "JOB ID", "id", COL_TEXT },
+	{ "JOB NAME", "name", COL_TEXT },
+	{ "STATUS", "status", COL_TEXT },
+	{ "ENQUEUE TIME", "enqueue_time", COL_TEXT },
+	{ "UPDATE TIME", "update_time", COL_TEXT },
+	{ "ATTEMPTS", "attempts", COL_NUMBER },
+	{ "EXECUTION ID", "execution_id", COL_TEXT },
+};
+
 static const struct column audit_cols[] = {
 	{ "TIME", "time", COL_TEXT },	  { "WHO", "who", COL_TEXT },
 	{ "VERB", "verb", COL_TEXT },	  { "TARGETS", "targets", COL_TEXT },
@@ -335,6 +345,15 @@ static void show_audit(struct json_object *end)
 	putchar('\n');
 }
 
+/* A page of jobs, newest first, then "page P of Q, N jobs". */
+static void show_jobs(struct json_object *end)
+{
+	print_table(job_list_cols, JSV_ARRAY_SIZE(job_list_cols),
+		    json_object_object_get(end, "records"), "no jobs");
+	print_page(end, "job");
+	putchar('\n');
+}
+
 /* The new schedule's id, alone on its line as submit prints a job's. */
 static void show_schedule_added(struct json_object *end)
 {
@@ -463,6 +482,7 @@ const struct output output_table = {
 		[VIEW_EXECUTION] = show_execution,
 		[VIEW_LOG] = show_log,
 		[VIEW_AUDIT] = show_audit,
+		[VIEW_JOBS] = show_jobs,
 	},
 	.submitted = submitted,
 	.submit_end = submit_end,

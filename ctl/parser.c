@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "ctl.h"
@@ -154,6 +155,23 @@ static int set_vendor_id(struct parse_result *res, const char *word)
 			    "--vendor-id \"%s\": expected an integer from %d",
 			    word, JSV_VENDOR_ID_NONE);
 	return 0;
+}
+
+/* A job status, in any case: "error" is Error. */
+static int set_status(struct parse_result *res, const char *word)
+{
+	int st;
+
+	for (st = 0; st < JSV_JOB_STATUS_MAX; st++) {
+		if (strcasecmp(word, jsv_job_status_name(st)) == 0) {
+			res->status = jsv_job_status_name(st);
+			return 0;
+		}
+	}
+	return fail(res,
+		    "--status \"%s\": expected Pending, Scheduled, Running, "
+		    "Success, Error or Stopped",
+		    word);
 }
 
 static int set_page(struct parse_result *res, const char *word)
@@ -438,6 +456,14 @@ static const struct token t_audit[] = {
 	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
 };
 
+static const struct token t_jobs[] = {
+	{ OPTION, "--status", CTL_NOCMD, t_jobs, set_status },
+	{ OPTION, "--type", CTL_NOCMD, t_jobs, set_type },
+	{ OPTION, "--page", CTL_NOCMD, t_jobs, set_page },
+	{ OPTION, "--page-size", CTL_NOCMD, t_jobs, set_page_size },
+	{ ENDTOKEN, "", CTL_NOCMD, NULL, NULL },
+};
+
 static const struct token t_main[] = {
 	{ KEYWORD, "status", JSV_CMD_STATUS, t_end, NULL },
 	{ KEYWORD, "queues", JSV_CMD_QUEUES, t_end, NULL },
@@ -449,6 +475,7 @@ static const struct token t_main[] = {
 	{ KEYWORD, "worker", CTL_NOCMD, t_worker, NULL },
 	{ KEYWORD, "submit", JSV_CMD_SUBMIT, t_submit, NULL },
 	{ KEYWORD, "job", CTL_NOCMD, t_job, NULL },
+	{ KEYWORD, "jobs", JSV_CMD_JOBS, t_jobs, NULL },
 	{ KEYWORD, "execution", CTL_NOCMD, t_execution, NULL },
 	{ KEYWORD, "audit", JSV_CMD_AUDIT, t_audit, NULL },
 	{ NOTOKEN, "", CTL_NOCMD, NULL, NULL },

@@ -445,6 +445,7 @@ static ctl_handler *const handlers[JSV_CMD_MAX] = {
 	[JSV_CMD_SCHEDULE_ADD] = ctl_schedule_add,
 	[JSV_CMD_SCHEDULE_DEL] = ctl_schedule_del,
 	[JSV_CMD_AUDIT] = ctl_audit_list,
+	[JSV_CMD_JOBS] = ctl_jobs,
 };
 
 bool control_has_handler(enum jsv_cmd cmd)

@@ -95,6 +95,7 @@ void control_feed(bool admin, const void *data, size_t len,
 
 /* control_audit.c */
 ctl_handler ctl_audit_list;
+ctl_handler ctl_jobs;
 
 /* control_status.c */
 ctl_handler ctl_status;

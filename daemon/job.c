@@ -64,6 +64,26 @@ static bool job_in(const char *const *list, size_t n, const char *key)
 	return false;
 }
 
+void job_add_field(struct json_object *o, const char *k, const char *v)
+{
+	struct json_object *params;
+
+	if (job_in(job_time_fields, JSV_ARRAY_SIZE(job_time_fields), k))
+		job_add_time(o, k, v);
+	else if (job_in(job_int_fields, JSV_ARRAY_SIZE(job_int_fields), k))
+		json_object_object_add(o, k, json_object_new_int64(atoll(v)));
+	else if (job_in(job_str_fields, JSV_ARRAY_SIZE(job_str_fields), k))
+		json_object_object_add(o, k, json_object_new_string(v));
+	else if (strcmp(k, "unique") == 0)
+		json_object_object_add(
+			o, k, json_object_new_boolean(strcmp(v, "1") == 0));
+	else if (strcmp(k, "parameters") == 0) {
+		params = json_tokener_parse(v);
+		json_object_object_add(
+			o, k, params ? params : json_object_new_object());
+	}
+}
+
 /*
  * Aggregate status of an execution from its counts by status (SPEC §2):
  * Running while any job is not final, else Error if any failed, else
@@ -157,8 +177,8 @@ static int job_execution(const char *id, int64_t offset, int64_t count,
 
 int job_show(const char *id, struct json_object **out)
 {
-	struct json_object *o, *params, *ex;
-	const char *k, *v;
+	struct json_object *o, *ex;
+	const char *v;
 	redisReply *r;
 	size_t i;
 
@@ -170,29 +190,8 @@ int job_show(const char *id, struct json_object **out)
 		return -ENOENT;
 	}
 	o = json_object_new_object();
-	for (i = 0; i + 1 < r->elements; i += 2) {
-		k = r->element[i]->str;
-		v = r->element[i + 1]->str;
-		if (job_in(job_time_fields, JSV_ARRAY_SIZE(job_time_fields), k))
-			job_add_time(o, k, v);
-		else if (job_in(job_int_fields, JSV_ARRAY_SIZE(job_int_fields),
-				k))
-			json_object_object_add(o, k,
-					       json_object_new_int64(atoll(v)));
-		else if (job_in(job_str_fields, JSV_ARRAY_SIZE(job_str_fields),
-				k))
-			json_object_object_add(o, k, json_object_new_string(v));
-		else if (strcmp(k, "unique") == 0)
-			json_object_object_add(
-				o, k,
-				json_object_new_boolean(strcmp(v, "1") == 0));
-		else if (strcmp(k, "parameters") == 0) {
-			params = json_tokener_parse(v);
-			json_object_object_add(
-				o, k,
-				params ? params : json_object_new_object());
-		}
-	}
+	for (i = 0; i + 1 < r->elements; i += 2)
+		job_add_field(o, r->element[i]->str, r->element[i + 1]->str);
 	freeReplyObject(r);
 	/* Every field is present, unset ones empty, as SPEC §2 lists them. */
 	for (i = 0; i < JSV_ARRAY_SIZE(job_time_fields); i++)

@@ -322,6 +322,7 @@ static int jsvd_run(const char *sock)
 	control_cleanup(sock);
 	redis_close();
 	sched_cleanup();
+	joblist_cleanup();
 	queue_cleanup();
 	worker_cleanup();
 	log_info("stopped");

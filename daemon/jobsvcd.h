@@ -127,6 +127,8 @@ enum script_id {
 	SCRIPT_QUEUE_LIST,
 	SCRIPT_SCHED_PAGE,
 	SCRIPT_WORKER_JOBS,
+	SCRIPT_INDEX_FILL,
+	SCRIPT_JOB_LIST,
 	SCRIPT_MAX
 };
 
@@ -252,6 +254,12 @@ int audit_list(int64_t page, int64_t size, struct json_object **out,
 /* job.c */
 void job_random_hex(char *buf, size_t n); /* n digits, buf n + 1 */
 void job_add_time(struct json_object *o, const char *key, const char *secs);
+/*
+ * Adds field k of a job record as Redis holds it (value v) to o, typed as
+ * SPEC §2 says (times RFC 3339, counts integers...); unknown fields are
+ * left out.
+ */
+void job_add_field(struct json_object *o, const char *k, const char *v);
 int job_show(const char *id, struct json_object **out);
 int job_stop(const char *id, char *msg, size_t len);
 int job_log(const char *id, int64_t offset, int64_t tail,
@@ -264,6 +272,24 @@ int job_execution_show(const char *id, int64_t page, int64_t size,
 		       struct json_object **out);
 /* Deletes finished jobs past their retention, with their logs. */
 void job_purge(void);
+
+/* joblist.c: the lists of jobs by status and type, newest first. */
+/*
+ * A page (from 1) of size jobs, newest first, of the given status and
+ * type (NULL or "" for any): their ids and the fields of SPEC §2 that a list
+ * shows, in *out (an array), and the length of the whole list in *total.
+ * The Redis work is bounded by size, not by the number of jobs.  Returns
+ * 0, or -EIO when Redis is unavailable.
+ */
+int joblist_list(const char *status, const char *type, int64_t page,
+		 int64_t size, struct json_object **out, int64_t *total);
+/*
+ * Adds the jobs of a database made before the lists to them, in batches
+ * from the event loop, once per database (ix:built).  Called whenever
+ * Redis is connected; does nothing when the work is done or under way.
+ */
+void joblist_fill_start(void);
+void joblist_cleanup(void);
 
 /* control.c */
 int control_init(const char *path);

@@ -2,12 +2,14 @@
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
 	daemon/config.c daemon/config_values.c daemon/config_values.h \
-	daemon/contain.c daemon/job.c daemon/pool.c \
+	daemon/contain.c daemon/job.c daemon/joblist.c \
+	daemon/pool.c \
 	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.h \
 	daemon/worker.c daemon/worker_checkin.c daemon/worker_spawn.c \
 	daemon/persist.h daemon/persist.c \
 	daemon/audit.c daemon/control.h daemon/control.c \
 	daemon/control_audit.c daemon/control_job.c \
+	daemon/control_jobs.c \
 	daemon/control_queue.c daemon/control_schedule.c \
 	daemon/control_status.c daemon/control_worker.c
 nodist_daemon_libjobsvcd_a_SOURCES = daemon/scripts.c
@@ -16,7 +18,8 @@ daemon_libjobsvcd_a_CPPFLAGS = $(JSVD_CPPFLAGS)
 
 # The Lua scripts, each with the prelude, as C strings in script_src[].
 JSVD_LUA = daemon/lua/audit.lua daemon/lua/checkin.lua daemon/lua/claim.lua \
-	daemon/lua/exec_show.lua \
+	daemon/lua/exec_show.lua daemon/lua/index_fill.lua \
+	daemon/lua/job_list.lua \
 	daemon/lua/finish.lua daemon/lua/handback.lua daemon/lua/heartbeat.lua \
 	daemon/lua/job_stop.lua \
 	daemon/lua/pool_leave.lua daemon/lua/pool_register.lua \

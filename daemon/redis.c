@@ -253,6 +253,7 @@ static int redis_retry(sd_event_source *s, uint64_t usec, void *arg)
 	sched_kick();
 	worker_check_stops();
 	worker_kick();
+	joblist_fill_start();
 	return 0;
 }
 

@@ -203,6 +203,16 @@ void jsv_req_schedule_id(struct json_object *req, int64_t id)
 	json_object_object_add(req, "id", json_object_new_int64(id));
 }
 
+void jsv_req_jobs(struct json_object *req, const char *status, const char *type)
+{
+	if (status && *status)
+		json_object_object_add(req, "status",
+				       json_object_new_string(status));
+	if (type && *type)
+		json_object_object_add(req, "type",
+				       json_object_new_string(type));
+}
+
 void jsv_req_page(struct json_object *req, int64_t page, int64_t page_size)
 {
 	if (page != 0)

@@ -98,6 +98,9 @@ void jsv_req_schedule_id(struct json_object *req, int64_t id);
  * JSV_AS_USER_MAX bytes: the peer's own user is recorded all the same.
  */
 void jsv_req_as_user(struct json_object *req, const char *user);
+/* jobs: {"status": status, "type": type}, each left out when NULL or "". */
+void jsv_req_jobs(struct json_object *req, const char *status,
+		  const char *type);
 /* {"page": N, "page_size": N}, each left out when 0 (the default). */
 void jsv_req_page(struct json_object *req, int64_t page, int64_t page_size);
 

@@ -127,6 +127,9 @@ static bool value_ok(struct json_object *v, const struct jsv_field *f)
 		       jsv_valid_job_id(json_object_get_string(v));
 	case JSV_KIND_JOB_TYPE:
 		return is_job_type(v);
+	case JSV_KIND_JOB_STATUS:
+		return json_object_is_type(v, json_type_string) &&
+		       jsv_job_status_parse(json_object_get_string(v)) >= 0;
 	case JSV_KIND_JOB_TYPES:
 		return list_ok(v, f, is_job_type);
 	case JSV_KIND_WORKER_IDS:
@@ -148,6 +151,8 @@ static void describe(char *buf, size_t len, const struct jsv_field *f)
 		[JSV_KIND_ID] = "an id (1 to 64 of A-Z a-z 0-9 _.:-)",
 		[JSV_KIND_JOB_ID] = "a job id (24 hex digits)",
 		[JSV_KIND_JOB_TYPE] = "a job type",
+		[JSV_KIND_JOB_STATUS] = "a job status (Pending, Scheduled, "
+					"Running, Success, Error, Stopped)",
 		[JSV_KIND_JOB_TYPES] = "a list of job types",
 		[JSV_KIND_WORKER_IDS] = "a list of worker ids",
 		[JSV_KIND_OBJECTS] = "a list of JSON objects",

@@ -48,6 +48,7 @@ enum jsv_kind {
 	JSV_KIND_ID, /* jsv_valid_id(): execution or pool */
 	JSV_KIND_JOB_ID, /* jsv_valid_job_id() */
 	JSV_KIND_JOB_TYPE, /* jsv_valid_job_type() */
+	JSV_KIND_JOB_STATUS, /* jsv_job_status_parse() */
 	JSV_KIND_JOB_TYPES, /* a list of min to max job types */
 	JSV_KIND_WORKER_IDS, /* a list of min to max worker ids */
 	JSV_KIND_OBJECTS, /* a list of min to max JSON objects */

@@ -115,6 +115,10 @@ START_TEST(test_accepts)
 		JSV_CMD_SCHEDULE_ADD);
 	accepts("{\"cmd\":\"schedule.del\",\"id\":9223372036854775807}",
 		JSV_CMD_SCHEDULE_DEL);
+	accepts("{\"cmd\":\"jobs\"}", JSV_CMD_JOBS);
+	accepts("{\"cmd\":\"jobs\",\"status\":\"Stopped\",\"type\":\"A\","
+		"\"page\":2,\"page_size\":5}",
+		JSV_CMD_JOBS);
 }
 END_TEST
 
@@ -163,6 +167,11 @@ START_TEST(test_refuses)
 		"\"parameters\" must be a JSON object");
 	refuses("{\"cmd\":\"schedule.add\",\"cron\":\"* * * * *\"}",
 		"\"vendor_type\" is missing for schedule.add");
+	refuses("{\"cmd\":\"jobs\",\"status\":\"stopped\"}",
+		"\"status\" must be a job status (Pending, Scheduled, Running, "
+		"Success, Error, Stopped)");
+	refuses("{\"cmd\":\"jobs\",\"type\":\"a\"}",
+		"\"type\" must be a job type");
 	refuses("{\"cmd\":\"submit\",\"jobs\":[1]}",
 		"\"jobs\" must be a list of JSON objects, 1 to 1000 of them");
 }

@@ -178,6 +178,32 @@ START_TEST(test_audit)
 }
 END_TEST
 
+START_TEST(test_jobs)
+{
+	ck_assert_int_eq(parse("jobs", NULL), 0);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOBS);
+	ck_assert_ptr_null(res.status);
+	ck_assert_ptr_null(res.type);
+	ck_assert_int_eq(parse("jobs", "--status", "error", "--type", "SLACK",
+			       "--page", "3", "--page-size", "7", NULL),
+			 0);
+	ck_assert_int_eq(res.cmd, JSV_CMD_JOBS);
+	ck_assert_str_eq(res.status, "Error");
+	ck_assert_str_eq(res.type, "SLACK");
+	ck_assert_int_eq(res.page, 3);
+	ck_assert_int_eq(res.page_size, 7);
+	ck_assert_int_eq(parse("jobs", "--st", "Pending", NULL), 0);
+	ck_assert_str_eq(res.status, "Pending");
+	ck_refused("--status \"Done\": expected Pending, Scheduled, Running, "
+		   "Success, Error or Stopped",
+		   "", "jobs", "--status", "Done");
+	ck_refused("invalid job type \"slack\"", "", "jobs", "--type", "slack");
+	ck_refused("unknown argument \"all\"",
+		   "valid arguments: --status --type --page --page-size",
+		   "jobs", "all");
+}
+END_TEST
+
 START_TEST(test_submit)
 {
 	ck_assert_int_eq(parse("submit", "IMAGE_SCAN", NULL), 0);
@@ -224,7 +250,7 @@ START_TEST(test_prefixes)
 	ck_assert_int_eq(res.cmd, JSV_CMD_POOLS);
 	ck_assert_int_eq(parse("e", "sh", "x", NULL), 0);
 	ck_assert_int_eq(res.cmd, JSV_CMD_EXECUTION_SHOW);
-	ck_assert_int_eq(parse("j", "l", JOB_ID, "-f", NULL), 0);
+	ck_assert_int_eq(parse("job", "l", JOB_ID, "-f", NULL), 0);
 	ck_assert_int_eq(res.cmd, JSV_CMD_JOB_LOG);
 	ck_assert(res.follow);
 	ck_assert_int_eq(parse("queue", "pa", "all", NULL), 0);
@@ -288,6 +314,7 @@ END_TEST
 START_TEST(test_ambiguous)
 {
 	ck_refused("ambiguous argument \"qu\": queues queue", "", "qu");
+	ck_refused("ambiguous argument \"j\": job jobs", "", "j", "l", JOB_ID);
 	ck_refused("ambiguous argument \"que\": queues queue", "", "que");
 	ck_refused("ambiguous argument \"s\": status schedules schedule submit",
 		   "", "s");
@@ -311,7 +338,7 @@ START_TEST(test_wrong_words)
 	ck_refused(
 		"unknown command \"frobnicate\"",
 		"valid commands: status queues queue schedules schedule pools "
-		"workers worker submit job execution audit",
+		"workers worker submit job jobs execution audit",
 		"frobnicate");
 	ck_refused("unknown argument \"drain\"",
 		   "valid arguments: stop pause resume", "queue", "drain",
@@ -329,7 +356,7 @@ START_TEST(test_wrong_words)
 	ck_refused(
 		"unknown command \"\"",
 		"valid commands: status queues queue schedules schedule pools "
-		"workers worker submit job execution audit",
+		"workers worker submit job jobs execution audit",
 		"");
 	ck_refused("unknown argument \"list\"",
 		   "valid arguments: pause resume --page --page-size",
@@ -357,8 +384,8 @@ START_TEST(test_missing)
 	ck_assert_str_eq(res.err, "missing command");
 	ck_assert_str_eq(res.valid,
 			 "valid commands: status queues queue schedules "
-			 "schedule pools workers worker submit job execution "
-			 "audit");
+			 "schedule pools workers worker submit job jobs "
+			 "execution audit");
 
 	ck_refused("missing argument", "valid arguments: stop pause resume",
 		   "queue");
@@ -1076,6 +1103,7 @@ static Suite *ctl_parser_suite(void)
 	tcase_add_test(tc, test_job);
 	tcase_add_test(tc, test_execution);
 	tcase_add_test(tc, test_audit);
+	tcase_add_test(tc, test_jobs);
 	tcase_add_test(tc, test_submit);
 	tcase_add_test(tc, test_submit_from);
 	tcase_add_test(tc, test_submit_at);

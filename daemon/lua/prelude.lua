@@ -60,6 +60,17 @@
 --   sched:<id>            hash, the schedule record
 --   schedules             zset, schedule ids scored by themselves (paging)
 --   sched:due             zset, schedule ids by next fire time (ms)
+--   ix:all                zset, every job by when it was submitted (µs)
+--   ix:type:<type>        zset, the same for the jobs of one type
+--   ix:status:<status>    zset, the jobs in a status by when they took it
+--                         (µs; Pending again for a retry is taken anew)
+--   ix:type:<type>:<status>  zset, the same for the jobs of one type.
+--                         These four are the jobs command's lists, newest
+--                         first, a page at a time: set_status() keeps them
+--                         at every change of status, index_new() at
+--                         submission, unindex() at purge; ix:built says
+--                         that the jobs of a database made before them were
+--                         added (index_fill.lua, daemon/joblist.c)
 --   audit                 zset, the audit trail: "<pool id>-<n> <JSON
 --                         record>" scored by when it was written (ms),
 --                         kept for error_retention
@@ -70,6 +81,43 @@ local p = ARGV[1] .. ':'
 local t = redis.call('TIME')
 local now = tonumber(t[1])
 local now_ms = now * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now_us = now * 1000000 + tonumber(t[2])
+
+-- Moves job id of type name from the status indexes of old (nil: none)
+-- to those of status, scored by now.
+local function index_status(id, name, old, status)
+  if old and old ~= status then
+    redis.call('ZREM', p .. 'ix:status:' .. old, id)
+    redis.call('ZREM', p .. 'ix:type:' .. name .. ':' .. old, id)
+  end
+  redis.call('ZADD', p .. 'ix:status:' .. status, now_us, id)
+  redis.call('ZADD', p .. 'ix:type:' .. name .. ':' .. status, now_us, id)
+end
+
+-- Indexes a new job of type name as submitted now.
+local function index_new(id, name)
+  redis.call('ZADD', p .. 'ix:all', now_us, id)
+  redis.call('ZADD', p .. 'ix:type:' .. name, now_us, id)
+end
+
+-- Drops a job of type name in status from every index (it is deleted).
+local function unindex(id, name, status)
+  redis.call('ZREM', p .. 'ix:all', id)
+  redis.call('ZREM', p .. 'ix:type:' .. name, id)
+  if status then
+    redis.call('ZREM', p .. 'ix:status:' .. status, id)
+    redis.call('ZREM', p .. 'ix:type:' .. name .. ':' .. status, id)
+  end
+end
+
+-- Sets a job's status, its update_time and the other field/value pairs
+-- given, and moves it in the status indexes.  Every change of a job's
+-- status goes through here.
+local function set_status(job, id, status, ...)
+  local f = redis.call('HMGET', job, 'status', 'name')
+  redis.call('HSET', job, 'status', status, 'update_time', now, ...)
+  index_status(id, f[2], f[1], status)
+end
 
 -- Releases the unique key a job holds until it ends.
 local function ununiq(job, id)
@@ -81,8 +129,7 @@ end
 
 -- Ends a job for good and indexes it for retention.
 local function finish(job, id, status, err)
-  redis.call('HSET', job, 'status', status, 'end_time', now,
-    'update_time', now, 'error', err)
+  set_status(job, id, status, 'end_time', now, 'error', err)
   redis.call('HDEL', job, 'token')
   ununiq(job, id)
   redis.call('ZADD', p .. (status == 'Error' and 'failed' or 'finished'),
@@ -91,8 +138,7 @@ end
 
 -- Makes a job Pending in its queue now, at the tail or the head.
 local function enqueue(job, id, name, head)
-  redis.call('HSET', job, 'status', 'Pending', 'update_time', now,
-    'queued_at', now)
+  set_status(job, id, 'Pending', 'queued_at', now)
   redis.call(head and 'LPUSH' or 'RPUSH', p .. 'q:' .. name, id)
   redis.call('ZADD', p .. 'ready', 0, name)
   redis.call('PUBLISH', p .. 'notify', 'job ' .. name)
@@ -109,8 +155,7 @@ end
 
 -- Makes a job wait until at_ms, in the given status, before it is queued.
 local function delay(job, id, at_ms, status)
-  redis.call('HSET', job, 'status', status, 'update_time', now,
-    'run_at', math.floor(at_ms / 1000))
+  set_status(job, id, status, 'run_at', math.floor(at_ms / 1000))
   redis.call('ZADD', p .. 'delayed', at_ms, id)
   redis.call('SADD', p .. 'delayed:' .. redis.call('HGET', job, 'name'), id)
   redis.call('PUBLISH', p .. 'notify', 'timer')
@@ -209,8 +254,8 @@ local function claim(pool, worker, token, after)
       local job = p .. 'job:' .. id
       if redis.call('HGET', job, 'status') == 'Pending' then
         local att = redis.call('HINCRBY', job, 'attempts', 1)
-        redis.call('HSET', job, 'status', 'Running', 'start_time', now,
-          'update_time', now, 'pool_id', pool, 'worker_id', worker,
+        set_status(job, id, 'Running', 'start_time', now,
+          'pool_id', pool, 'worker_id', worker,
           'token', token, 'check_in', '', 'check_in_at', '',
           'end_time', '', 'error', '')
         redis.call('SADD', p .. 'active:' .. ty, id)

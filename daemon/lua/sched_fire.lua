@@ -34,6 +34,7 @@ redis.call('HSET', job, 'id', jid, 'name', f[1], 'kind', 'Periodic',
   'max_retries', ARGV[6], 'unique', 0, 'unique_key', '',
   'execution_id', '', 'schedule_id', id)
 redis.call('SADD', p .. 'queues', f[1])
+index_new(jid, f[1])
 enqueue(job, jid, f[1], false)
 redis.call('HSET', sk, 'last_job', jid)
 return 'FIRED'

@@ -23,6 +23,7 @@ if ARGV[6] ~= '' then
   redis.call('SADD', p .. 'exec:' .. ARGV[6], id)
 end
 redis.call('SADD', p .. 'queues', name)
+index_new(id, name)
 if later then
   delay(job, id, run_at * 1000, 'Scheduled')
 else

@@ -43,7 +43,7 @@ expect()
 types=$(printf '%s\n' "${QUEUE_NAMES[@]}" | LC_ALL=C sort | tr '\n' ' ')
 types=${types% }
 
-expect "jobsvc-ctl " "audit execution job pools queue queues schedule schedules status submit worker workers"
+expect "jobsvc-ctl " "audit execution job jobs pools queue queues schedule schedules status submit worker workers"
 expect "jobsvc-ctl qu" "queue queues"
 expect "jobsvc-ctl -" "-j -s"
 expect "jobsvc-ctl -j queue " "pause resume stop"
@@ -61,6 +61,10 @@ expect "jobsvc-ctl -s $SOCK execution show ex-1 " "--page --page-size"
 expect "jobsvc-ctl -s $SOCK execution show ex-1 --page 2 --page-" "--page-size"
 expect "jobsvc-ctl -s $SOCK audit " "--page --page-size"
 expect "jobsvc-ctl -s $SOCK audit --page 2 " "--page --page-size"
+expect "jobsvc-ctl -s $SOCK jobs " "--page --page-size --status --type"
+expect "jobsvc-ctl -s $SOCK jobs --status E" "Error"
+expect "jobsvc-ctl -s $SOCK jobs --status Error --type S" "SLEEP SPAWNER STUBBORN"
+expect "jobsvc-ctl -s $SOCK jobs --page 2 " "--page --page-size --status --type"
 # Without a daemon: the keywords still, no types.
 expect "jobsvc-ctl -s $JSV_TMP/none.sock queue pause " "all"
 pass
