@@ -14,6 +14,10 @@
  *	                                        _RESUME
  *	GET schedules                           JSV_CMD_SCHEDULES, X-Total-Count
  *	GET schedules/{job_type}/paused         the schedules' state
+ *	GET jobservice/jobs                     JSV_CMD_JOBS, X-Total-Count:
+ *	                                        an extension (not in Harbor's
+ *	                                        API), ?status=&type=&page=
+ *	                                        &page_size=, newest first
  *
  * Every request needs a reader (readers =), the log a log reader
  * (log_readers =, administrators by default), a PUT an administrator and
@@ -121,47 +125,90 @@ static void get_workers(struct call *c, const char *pool)
 	list(c, JSV_CMD_WORKERS, req, worker_fields);
 }
 
-/* The Link header to another page of the schedules. */
-static void schedules_link(struct call *c, int64_t page, int64_t size,
-			   const char *rel)
+/*
+ * The page and page_size of a list (page_size def by default).  Returns 0,
+ * or -1 after answering 400.
+ */
+static int page_args(struct call *c, int64_t def, int64_t *page, int64_t *size)
 {
-	response_header(c->rs,
-			"Link: <%sapi/v2.0/schedules?page=%lld&"
-			"page_size=%lld>; rel=\"%s\"",
-			c->rq->prefix_url, (long long)page, (long long)size,
-			rel);
-}
-
-static void get_schedules(struct call *c)
-{
-	struct json_object *req, *recs = NULL, *end;
-	int64_t page, size, total;
-
-	page = kv_get_count(&c->rq->args, "page", 1, INT32_MAX, false);
-	size = kv_get_count(&c->rq->args, "page_size", API_PAGE_SIZE,
-			    JSV_PAGE_SIZE_MAX, false);
-	if (page < 0 || size < 0) {
+	*page = kv_get_count(&c->rq->args, "page", 1, INT32_MAX, false);
+	*size = kv_get_count(&c->rq->args, "page_size", def, JSV_PAGE_SIZE_MAX,
+			     false);
+	if (*page < 0 || *size < 0) {
 		api_error(c, 400,
 			  "page must be a number from 1 on and page_size one "
 			  "from 1 to 100");
-		return;
+		return -1;
 	}
-	req = json_object_new_object();
+	return 0;
+}
+
+/*
+ * Sends cmd with req, its page of size, and answers with its records
+ * projected through table, X-Total-Count and the Link headers to the
+ * previous and next pages of path (query: the other parameters, each
+ * followed by '&', or "").
+ */
+static void list_page(struct call *c, enum jsv_cmd cmd, struct json_object *req,
+		      const struct field *table, const char *path,
+		      const char *query, int64_t page, int64_t size)
+{
+	struct json_object *recs = NULL, *end;
+	static const char *const rel[] = { "prev", "next" };
+	int64_t total, to[2];
+	int i;
+
 	jsv_req_page(req, page, size);
-	if (call_daemon(c, JSV_CMD_SCHEDULES, req, &recs, &end) < 0) {
+	if (call_daemon(c, cmd, req, &recs, &end) < 0) {
 		call_error(c);
 		return;
 	}
 	total = jsv_json_int(end, "total");
 	json_object_put(end);
 	response_header(c->rs, "X-Total-Count: %lld", (long long)total);
-	if (page > 1 && (page - 1) * size < total + size)
-		schedules_link(c, page - 1, size, "prev");
-	if (page * size < total)
-		schedules_link(c, page + 1, size, "next");
-	send_json(c, 200,
-		  fields_project_list(schedule_fields, recs, FIELD_API));
+	to[0] = page > 1 && (page - 1) * size < total + size ? page - 1 : 0;
+	to[1] = page * size < total ? page + 1 : 0;
+	for (i = 0; i < 2; i++)
+		if (to[i])
+			response_header(c->rs,
+					"Link: <%sapi/v2.0/%s?%spage=%lld&"
+					"page_size=%lld>; rel=\"%s\"",
+					c->rq->prefix_url, path, query,
+					(long long)to[i], (long long)size,
+					rel[i]);
+	send_json(c, 200, fields_project_list(table, recs, FIELD_API));
 	json_object_put(recs);
+}
+
+static void get_schedules(struct call *c)
+{
+	int64_t page, size;
+
+	if (page_args(c, API_PAGE_SIZE, &page, &size) < 0)
+		return;
+	list_page(c, JSV_CMD_SCHEDULES, json_object_new_object(),
+		  schedule_fields, "schedules", "", page, size);
+}
+
+static void get_jobs(struct call *c)
+{
+	const char *status, *type, *why;
+	struct json_object *req;
+	struct jsv_buf q = { 0 };
+	int64_t page, size;
+
+	if (page_args(c, API_PAGE_SIZE, &page, &size) < 0)
+		return;
+	if (jobs_filter(&c->rq->args, &status, &type, &why) < 0) {
+		api_error(c, 400, why);
+		return;
+	}
+	req = json_object_new_object();
+	jsv_req_jobs(req, status, type);
+	jobs_query(&q, status, type);
+	list_page(c, JSV_CMD_JOBS, req, job_list_fields, "jobservice/jobs",
+		  q.data, page, size);
+	jsv_buf_free(&q);
 }
 
 static void get_paused(struct call *c, const char *type)
@@ -333,6 +380,7 @@ enum api_route {
 	R_WORKERS,
 	R_JOB,
 	R_LOG,
+	R_JOBS,
 	R_QUEUES,
 	R_QUEUE,
 	R_SCHEDULES,
@@ -347,6 +395,8 @@ static enum api_route match(char **seg, int n)
 		if (n == 4 && strcmp(seg[1], "pools") == 0 &&
 		    strcmp(seg[3], "workers") == 0)
 			return R_WORKERS;
+		if (n == 2 && strcmp(seg[1], "jobs") == 0)
+			return R_JOBS;
 		if (n == 3 && strcmp(seg[1], "jobs") == 0)
 			return R_JOB;
 		if (n == 4 && strcmp(seg[1], "jobs") == 0 &&
@@ -412,6 +462,9 @@ void api_handle(struct call *c, const char *sub)
 			break;
 		case R_LOG:
 			get_log(c, seg[2]);
+			break;
+		case R_JOBS:
+			get_jobs(c);
 			break;
 		case R_QUEUES:
 			list(c, JSV_CMD_QUEUES, NULL, queue_fields);

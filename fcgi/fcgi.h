@@ -376,7 +376,7 @@ struct field {
 /* The fields of each kind of record, each table ended by { 0 }. */
 extern const struct field pool_fields[], worker_fields[], queue_fields[],
 	schedule_fields[], job_fields[], audit_fields[], execution_fields[],
-	execution_job_fields[];
+	execution_job_fields[], job_list_fields[];
 /* The parts of the status record that the summary cards show. */
 extern const struct field queue_card_fields[], queue_top_fields[],
 	schedule_card_fields[], worker_card_fields[];
@@ -433,6 +433,23 @@ void page_queues(struct call *c);
 void page_schedules(struct call *c);
 void page_workers(struct call *c);
 void page_job(struct call *c, const char *id);
+
+/* page_jobs.c */
+
+/*
+ * The filters of a list of jobs from the query: "status" (any case, made
+ * the status's own name) and "type", each NULL when absent or empty.
+ * Returns 0, or -1 with what is wrong in *why.
+ */
+int jobs_filter(const struct kv_list *args, const char **status,
+		const char **type, const char **why);
+/*
+ * The query that keeps the filters on a link to another page:
+ * "status=S&type=T&", each part left out when NULL; into q (made "" first).
+ */
+void jobs_query(struct jsv_buf *q, const char *status, const char *type);
+/* jobs?status=S&type=T&page=N&page_size=N: a page of jobs, newest first. */
+void page_jobs(struct call *c);
 
 /* page_more.c */
 

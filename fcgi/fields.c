@@ -94,6 +94,26 @@ const struct field execution_job_fields[] = {
 	{ 0 },
 };
 
+/* A job in a list of jobs (the jobs page, the API's jobs, an extension). */
+const struct field job_list_fields[] = {
+	{ "id", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "name", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "kind", FIELD_TEXT, FIELD_API },
+	{ "status", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "enqueue_time", FIELD_TIME, FIELD_PAGE | FIELD_API },
+	{ "update_time", FIELD_TIME, FIELD_PAGE | FIELD_API },
+	{ "run_at", FIELD_TIME, FIELD_API | FIELD_API_OPTIONAL },
+	{ "start_time", FIELD_TIME, FIELD_API | FIELD_API_OPTIONAL },
+	{ "end_time", FIELD_TIME, FIELD_API | FIELD_API_OPTIONAL },
+	{ "attempts", FIELD_INT, FIELD_PAGE | FIELD_API },
+	{ "execution_id", FIELD_TEXT, FIELD_PAGE | FIELD_API },
+	{ "schedule_id", FIELD_INT, FIELD_API },
+	{ "pool_id", FIELD_TEXT, FIELD_API },
+	{ "worker_id", FIELD_TEXT, FIELD_API },
+	{ "error", FIELD_TEXT, FIELD_API },
+	{ 0 },
+};
+
 /* The status card of the queues, and each of its top queues. */
 const struct field queue_card_fields[] = {
 	{ "total", FIELD_INT, FIELD_PAGE },

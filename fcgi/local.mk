@@ -3,7 +3,8 @@
 # files of html/ are compiled in as fcgi/templates.c.
 noinst_LIBRARIES += fcgi/libfcgiapp.a
 FCGI_APP_SRC = fcgi/request.c fcgi/route.c fcgi/call.c fcgi/fields.c \
-	fcgi/page.c fcgi/page_more.c fcgi/pager.c fcgi/action.c fcgi/static.c fcgi/api.c fcgi/render.c \
+	fcgi/page.c fcgi/page_more.c fcgi/page_jobs.c fcgi/pager.c \
+	fcgi/action.c fcgi/static.c fcgi/api.c fcgi/render.c \
 	fcgi/config.c fcgi/hmac.c
 fcgi_libfcgiapp_a_SOURCES = fcgi/fcgi.h $(FCGI_APP_SRC)
 nodist_fcgi_libfcgiapp_a_SOURCES = fcgi/templates.c
@@ -13,8 +14,8 @@ fcgi_libfcgiapp_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 
 FCGI_HTML = html/layout.html html/cards.html html/queues.html \
 	html/schedules.html html/workers.html html/job.html \
-	html/confirm.html html/error.html html/pager.html html/audit.html \
-	html/execution.html html/style.css html/dashboard.js
+	html/jobs.html html/confirm.html html/error.html html/pager.html \
+	html/audit.html html/execution.html html/style.css html/dashboard.js
 fcgi/templates.c: fcgi/embed.sh $(FCGI_HTML)
 	$(AM_V_GEN)$(MKDIR_P) fcgi && \
 	files= && for f in $(FCGI_HTML); do files="$$files $(srcdir)/$$f"; done && \

@@ -18,7 +18,8 @@ bool route_known(const char *route)
 	const char *id;
 
 	if (*route == '\0' || strcmp(route, "schedules") == 0 ||
-	    strcmp(route, "workers") == 0 || strcmp(route, "audit") == 0)
+	    strcmp(route, "workers") == 0 || strcmp(route, "audit") == 0 ||
+	    strcmp(route, "jobs") == 0)
 		return true;
 	if (strncmp(route, "jobs/", 5) == 0) {
 		id = route + 5;
@@ -178,6 +179,8 @@ void app_handle(const struct app *app, struct request *rq, struct response *rs)
 		page_workers(&c);
 	} else if (strcmp(route, "audit") == 0) {
 		page_audit(&c);
+	} else if (strcmp(route, "jobs") == 0) {
+		page_jobs(&c);
 	} else if (strncmp(route, "executions/", 11) == 0) {
 		page_execution(&c, route + 11);
 	} else {

@@ -432,6 +432,8 @@ START_TEST(routes)
 	ck_assert(!route_known("action/"));
 	ck_assert(!route_known("action/a/b"));
 	ck_assert(!route_known("jobs/"));
+	ck_assert(route_known("jobs"));
+	ck_assert(!route_known("jobs/x/y"));
 	ck_assert(!route_known("workers/"));
 	ck_assert(!route_known("index.html"));
 	ck_assert(route_known("audit"));
@@ -517,6 +519,43 @@ START_TEST(pager_links)
 	ck_assert(!json_object_get_boolean(
 		json_object_object_get(pg, "out_of_range")));
 	json_object_put(pg);
+}
+END_TEST
+
+/* Checks the filters of a jobs query: st and ty as found, or refused. */
+static void check_filter(const char *q, int rv, const char *st, const char *ty,
+			 const char *query)
+{
+	struct kv_list l = { 0 };
+	struct jsv_buf b = { 0 };
+	const char *status, *type, *why = NULL;
+
+	ck_assert_int_eq(kv_decode_form(&l, q, strlen(q)), 0);
+	ck_assert_int_eq(jobs_filter(&l, &status, &type, &why), rv);
+	if (rv == 0) {
+		ck_assert_pstr_eq(status, st);
+		ck_assert_pstr_eq(type, ty);
+		jobs_query(&b, status, type);
+		ck_assert_str_eq(b.data, query);
+		jsv_buf_free(&b);
+	} else {
+		ck_assert_ptr_nonnull(why);
+	}
+	kv_free(&l);
+}
+
+START_TEST(jobs_filters)
+{
+	check_filter("", 0, NULL, NULL, "");
+	check_filter("status=&type=", 0, NULL, NULL, "");
+	check_filter("status=error", 0, "Error", NULL, "status=Error&");
+	check_filter("type=IMAGE_SCAN&status=Pending", 0, "Pending",
+		     "IMAGE_SCAN", "status=Pending&type=IMAGE_SCAN&");
+	check_filter("type=SLACK", 0, NULL, "SLACK", "type=SLACK&");
+	check_filter("status=Done", -1, NULL, NULL, NULL);
+	check_filter("status=%3Cb%3E", -1, NULL, NULL, NULL);
+	check_filter("type=slack", -1, NULL, NULL, NULL);
+	check_filter("type=A%26status%3DError", -1, NULL, NULL, NULL);
 }
 END_TEST
 
@@ -993,6 +1032,7 @@ static Suite *fcgi_suite(void)
 	tc = tcase_create("routes");
 	tcase_add_test(tc, routes);
 	tcase_add_test(tc, pager_links);
+	tcase_add_test(tc, jobs_filters);
 	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, hmac_vectors);
 	tcase_add_test(tc, csrf);
