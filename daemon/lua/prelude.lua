@@ -112,11 +112,15 @@ end
 
 -- Sets a job's status, its update_time and the other field/value pairs
 -- given, and moves it in the status indexes.  Every change of a job's
--- status goes through here.
+-- status goes through here.  (A record without a name, which no script
+-- makes, is left out of the lists rather than failing the script half
+-- way: Redis does not undo a script's writes.)
 local function set_status(job, id, status, ...)
   local f = redis.call('HMGET', job, 'status', 'name')
   redis.call('HSET', job, 'status', status, 'update_time', now, ...)
-  index_status(id, f[2], f[1], status)
+  if f[2] then
+    index_status(id, f[2], f[1], status)
+  end
 end
 
 -- Releases the unique key a job holds until it ends.
