@@ -20,12 +20,16 @@ if f[3] ~= '1' then
   redis.call('HSET', s, 'owner', pool, 'lease', now_ms + tonumber(ARGV[5]))
 end
 local stopped, ended = 0, {}
+local ty = redis.call('HGET', s, 'type')
 -- Ends a job Stopped as finish() does, in two commands when it holds no
 -- claim token and no unique key, its index in finished added for the whole
--- batch at once.
+-- batch at once; f[1] is its status, which the lists of jobs move it from.
 local function stop(job, id, f)
   redis.call('HSET', job, 'status', 'Stopped', 'end_time', now,
     'update_time', now, 'error', '')
+  if ty then
+    index_status(id, ty, f[1], 'Stopped')
+  end
   if f[2] then
     redis.call('HDEL', job, 'token')
   end
