@@ -82,7 +82,10 @@ out:
 	page_send(c, "layout.html", pg);
 }
 
-/* The execution's statuses and their counts, in the daemon's order. */
+/*
+ * The execution's statuses and their counts, in the daemon's order
+ * (alphabetical).
+ */
 static struct json_object *execution_counts(struct json_object *end)
 {
 	struct json_object *counts, *rows = json_object_new_array(), *row;

@@ -1,7 +1,7 @@
 #!lua flags=no-writes
 -- exec_show: ARGV ns, execution id, offset, count.  Reads an execution in
 -- one call, whatever its size: the number of its jobs and how many are in
--- each status, and count of its jobs (ordered by id) from offset.  Returns
+-- each status (statuses in alphabetical order), and count of its jobs (ordered by id) from offset.  Returns
 -- {total, {status, n, ...}, {id, name, status, ...}}, or an error "NOENT".
 -- A job purged meanwhile is left out.  It writes nothing, so it runs even
 -- when Redis is out of memory.
@@ -18,10 +18,16 @@ for _, st in ipairs(redis.call('SORT_RO', key, 'BY', 'nosort', 'GET',
     counts[st] = (counts[st] or 0) + 1
   end
 end
-local flat = {}
-for st, n in pairs(counts) do
+-- The statuses in alphabetical order, so that every reader shows them the
+-- same way (pairs() has no order).
+local names, flat = {}, {}
+for st in pairs(counts) do
+  names[#names + 1] = st
+end
+table.sort(names)
+for _, st in ipairs(names) do
   flat[#flat + 1] = st
-  flat[#flat + 1] = n
+  flat[#flat + 1] = counts[st]
 end
 local page = {}
 if tonumber(ARGV[4]) > 0 then
