@@ -4,8 +4,8 @@
  *
  * A free slot claims a job (one script: the job moves from its queue to this
  * pool's claims with a fresh token) and starts the type's handler under its
- * supervisor (contain.c) with vfork+exec, so starting a handler costs the
- * same whatever the daemon's size.  The supervisor dies with the daemon and
+ * supervisor (supervise.c), which shares the daemon's memory, so starting a
+ * handler costs about what its execve does, whatever the daemon's size.  The supervisor dies with the daemon and
  * takes all the job's processes with it (a crashed daemon's jobs are run
  * again elsewhere, never twice at once), and tells how the handler ended or
  * that it could not be executed.  The handler reads the parameters from
@@ -85,6 +85,9 @@ void worker_cleanup(void)
 		w->timeout_src = sd_event_source_disable_unref(w->timeout_src);
 		if (w->status_fd >= 0)
 			close(w->status_fd);
+		/* A supervisor still running (a fatal exit) keeps its stack. */
+		if (!w->pid)
+			supervise_free(w->area);
 		jsv_buf_free(&w->checkin);
 		jsv_buf_free(&w->checkin_line);
 		free(w->exec);
