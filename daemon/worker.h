@@ -40,6 +40,8 @@ struct worker {
 	bool timed_out;
 	bool abandoned; /* claim gone: the result is not written */
 	bool finishing; /* result not yet written to Redis */
+	bool queued; /* the result waits for the next batch of results */
+	bool chain; /* and claims the slot's next job when it is written */
 	char result[16];
 	char *error;
 };
