@@ -21,9 +21,6 @@
 #	abs_top_builddir=$PWD /path/to/src/t/bench/profile.sh
 set -eu
 JSV_VALGRIND=0
-JSV_HEARTBEAT=1s
-JSV_DEAD_TIMEOUT=5s
-JSV_STOP_GRACE=1s
 . "${0%/*}/../lib.sh"
 
 : "${PROFILE_JOBS:=2000}"
