@@ -32,6 +32,7 @@ JSV_VALGRIND=0
 
 : "${PROFILE_JOBS:=2000}"
 : "${PROFILE_WORKERS:=10 50}"
+: "${PROFILE_MODES:=cpu perf strace strace-f}"
 : "${PROFILE_OUT:=$JSV_TMP}"
 command -v strace >/dev/null 2>&1 || fail "strace is needed"
 : "${CC:=cc}"
@@ -170,7 +171,7 @@ run()
 
 note "machine: $(nproc) CPUs, $(uname -sr)"
 for w in $PROFILE_WORKERS; do
-	for what in cpu perf strace strace-f; do
+	for what in $PROFILE_MODES; do
 		run "$w" "$what"
 	done
 done
