@@ -12,7 +12,7 @@
  *	SIGTERM	is passed on to every process of the job;
  *	SIGUSR1	(SUPERVISOR_KILL) kills every process of the job (SIGKILL).
  *
- * It costs one process, not one program: a clone of the daemon that
+ * Its name (comm) is jobsvc-run.  It costs one process, not one program: a clone of the daemon that
  * shares the daemon's memory (CLONE_VM, as vfork does) and runs on a stack
  * of its own, so that starting it copies nothing and executes nothing;
  * starting a job costs about what starting its handler does.  Sharing the
@@ -455,6 +455,8 @@ SV_CHILD static int sv_main(void *arg)
 	if (SV0(getppid) != a->daemon)
 		sv_exit(127);
 	SV2(prctl, PR_SET_CHILD_SUBREAPER, 1);
+	/* Its command line is the daemon's: its name says what it is. */
+	SV2(prctl, PR_SET_NAME, "jobsvc-run");
 	a->self = (pid_t)SV0(getpid);
 	sv_take_fds(a);
 	/* Killed before the handler started: run nothing. */
