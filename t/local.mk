@@ -59,6 +59,7 @@ EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
 	t/browser/dash-refresh.py t/browser/dash-pages.py \
 	t/bench/bench.sh t/bench/stamp.c t/bench/status-bench.sh \
 	t/bench/stop-bench.sh t/bench/persist-bench.sh t/bench/persist-noop.c \
+	t/bench/profile.sh \
 	t/bench/dash-bench.sh t/bench/types-bench.sh packaging/screenshot.png
 
 # The browser tests' screenshots of every page, light and dark.
