@@ -5,9 +5,9 @@
  * daemon dies (recovery then reruns the job elsewhere, and two runs of one
  * job must never overlap).
  *
- * Every handler runs under its own supervisor, jobsvc-run (see there), which
- * kills whatever is left of the job when the handler exits, when asked, and
- * when the daemon dies (its parent-death signal).  Where the daemon runs in
+ * Every handler runs under its own supervisor (supervise.c), which kills
+ * whatever is left of the job when the handler exits, when asked, and when
+ * the daemon dies (its parent-death signal).  Where the daemon runs in
  * a delegated cgroup v2 subtree (systemd's Delegate=yes: the cgroup is
  * writable and marked with the user.delegate or trusted.delegate attribute),
  * each job also gets a cgroup of its own, job-<id>, emptied at once by
@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,29 +24,7 @@
 
 #include "jobsvcd.h"
 
-static char *helper; /* the supervisor program */
 static char *cgroup_base; /* the delegated cgroup, or NULL */
-
-/* The supervisor beside the daemon (a build tree), or the installed one. */
-static char *contain_find_helper(void)
-{
-	char exe[PATH_MAX], *p, *path;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		p = strrchr(exe, '/');
-		if (p) {
-			*p = '\0';
-			xasprintf(&path, "%s/jobsvc-run", exe);
-			if (access(path, X_OK) == 0)
-				return path;
-			free(path);
-		}
-	}
-	return xstrdup(JSV_PKGLIBEXECDIR "/jobsvc-run");
-}
 
 /* The first line of file that starts with prefix, without it, or NULL. */
 static char *contain_read_line(const char *file, const char *prefix)
@@ -153,11 +130,6 @@ out:
 
 int contain_init(void)
 {
-	helper = contain_find_helper();
-	if (access(helper, X_OK) < 0) {
-		log_warn("cannot execute the job supervisor %s", helper);
-		return -ENOENT;
-	}
 	cgroup_base = contain_find_cgroup();
 	if (cgroup_base)
 		log_info("job processes are contained by cgroups under %s",
@@ -170,15 +142,8 @@ int contain_init(void)
 
 void contain_cleanup(void)
 {
-	free(helper);
-	helper = NULL;
 	free(cgroup_base);
 	cgroup_base = NULL;
-}
-
-const char *contain_helper(void)
-{
-	return helper;
 }
 
 char *contain_cgroup(const char *job_id)

@@ -172,13 +172,12 @@ int pool_worker_job(const char *worker_id, char *buf, size_t len);
 int pool_busy_jobs(struct json_object **out);
 
 /*
- * contain.c: each job's processes under a supervisor (jobsvc-run), and in a
+ * contain.c: each job's processes under a supervisor (supervise.c), and in a
  * cgroup of their own where the daemon has a delegated one.  SIGTERM to the
  * supervisor passes it on to the job's processes, SIGUSR1 kills them all.
  */
-int contain_init(void); /* -ENOENT without a supervisor program */
+int contain_init(void);
 void contain_cleanup(void);
-const char *contain_helper(void);
 /* The cgroup directory of a job (to free), or NULL without cgroups. */
 char *contain_cgroup(const char *job_id);
 /* After a supervisor died before its job's processes: kills what is left. */

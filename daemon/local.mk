@@ -2,9 +2,9 @@
 noinst_LIBRARIES += daemon/libjobsvcd.a
 daemon_libjobsvcd_a_SOURCES = daemon/jobsvcd.h \
 	daemon/config.c daemon/config_values.c daemon/config_values.h \
-	daemon/contain.c daemon/job.c daemon/joblist.c \
-	daemon/pool.c \
-	daemon/queue.c daemon/redis.c daemon/sched.c daemon/worker.h \
+	daemon/contain.c daemon/job.c daemon/joblist.c daemon/pool.c \
+	daemon/queue.c daemon/redis.c daemon/sched.c \
+	daemon/supervise.c daemon/supervise.h daemon/worker.h \
 	daemon/worker.c daemon/worker_checkin.c daemon/worker_spawn.c \
 	daemon/persist.h daemon/persist.c \
 	daemon/audit.c daemon/control.h daemon/control.c \
@@ -63,11 +63,6 @@ t_check_control_SOURCES = t/check_control.c t/stub_jsvd.c
 t_check_control_CPPFLAGS = $(JSVD_CPPFLAGS)
 t_check_control_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 t_check_control_LDADD = $(JSVD_LIBS) $(CHECK_LIBS)
-
-# The supervisor of each job's processes (daemon/contain.c), libc only.
-pkglibexec_PROGRAMS = daemon/jobsvc-run
-daemon_jobsvc_run_SOURCES = daemon/jobsvc-run.c
-daemon_jobsvc_run_LDFLAGS = $(JSV_STATIC_LDFLAGS)
 
 dist_man5_MANS += daemon/jobsvcd.conf.5
 EXTRA_DIST += packaging/jobsvcd.conf packaging/demo packaging/handlers/demo

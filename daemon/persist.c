@@ -83,6 +83,9 @@ struct persist {
 	char *broken; /* how it broke the protocol, once it did */
 	bool retire; /* goes when its job ends */
 	unsigned crashes; /* in a row, for the backoff */
+	char *exec; /* the handler, and its environment: kept until */
+	char **env; /* its supervisor exits (supervise.c) */
+	struct supervise_area *area; /* the supervisor's stack */
 };
 
 static TAILQ_HEAD(, persist) handlers = TAILQ_HEAD_INITIALIZER(handlers);
@@ -126,6 +129,12 @@ static void persist_free(struct persist *p)
 {
 	TAILQ_REMOVE(&handlers, p, entry);
 	persist_close_proc(p);
+	/* A supervisor still running (the daemon's exit) keeps them. */
+	if (!p->pid) {
+		env_free(p->env);
+		free(p->exec);
+		supervise_free(p->area);
+	}
 	jsv_buf_free(&p->in);
 	jsv_buf_free(&p->proto);
 	free(p->queue);
@@ -452,12 +461,15 @@ static int persist_spawn(struct persist *p, const struct queue_conf *q)
 	fcntl(fds.checkin[0], F_SETFL, O_NONBLOCK);
 	fcntl(fds.status[0], F_SETFL, O_NONBLOCK);
 	env = worker_spawn_env(NULL, q, 0, NULL);
-	pid = worker_spawn_exec(p->id, q, env, &fds);
-	if (pid < 0)
+	free(p->exec);
+	p->exec = xstrdup(q->exec);
+	pid = worker_spawn_exec(p->id, p->exec, env, &p->area, &fds);
+	if (pid < 0) {
 		err = -errno;
-	env_free(env);
-	if (pid < 0)
+		env_free(env);
 		goto out;
+	}
+	p->env = env;
 	p->pid = pid;
 	p->state = PERSIST_IDLE;
 	p->in_fd = in[1];
@@ -565,11 +577,9 @@ static void persist_job_lost(struct persist *p, struct worker *w,
 			     const char *broken)
 {
 	bool ordinary = w->stopping || w->timed_out ||
-			(reported && (strcmp(what, "exec") == 0 ||
-				      strcmp(what, "spawn") == 0));
+			(reported && strcmp(what, "exec") == 0);
 
-	if (reported &&
-	    (strcmp(what, "exec") == 0 || strcmp(what, "spawn") == 0))
+	if (reported && strcmp(what, "exec") == 0)
 		persist_free(p);
 	else
 		persist_restart_later(p, !ordinary);
@@ -581,8 +591,7 @@ static void persist_job_lost(struct persist *p, struct worker *w,
 			      broken);
 	else if (!reported)
 		worker_finish(w, true, "Error",
-			      "job supervisor %s killed before its job ended",
-			      contain_helper());
+			      "job supervisor killed before its job ended");
 	else if (strcmp(what, "exit") == 0)
 		worker_finish(w, true, "Error",
 			      "the persistent handler exited with status %d "
@@ -611,6 +620,8 @@ static int persist_exited(sd_event_source *s, const siginfo_t *si, void *arg)
 	log_info("persistent handler %s of %s (supervisor %d) ended: %s %d",
 		 p->id, p->queue, (int)p->pid, what, value);
 	p->pid = 0;
+	env_free(p->env);
+	p->env = NULL;
 	/* What it wrote before it ended counts, its last status line too. */
 	p->retire = true;
 	if (p->proto_src && !p->broken)

@@ -4,8 +4,8 @@
  *
  * A free slot claims a job (one script: the job moves from its queue to this
  * pool's claims with a fresh token) and starts the type's handler under its
- * supervisor (contain.c) with vfork+exec, so starting a handler costs the
- * same whatever the daemon's size.  The supervisor dies with the daemon and
+ * supervisor (supervise.c), which shares the daemon's memory, so starting a
+ * handler costs about what its execve does, whatever the daemon's size.  The supervisor dies with the daemon and
  * takes all the job's processes with it (a crashed daemon's jobs are run
  * again elsewhere, never twice at once), and tells how the handler ended or
  * that it could not be executed.  The handler reads the parameters from
@@ -51,6 +51,7 @@
 
 static sd_event_source *kick_src;
 static sd_event_source *flush_src;
+static sd_event_source *record_src; /* worker_record_all */
 static uint64_t flush_backoff_us = WORKER_FLUSH_MIN_US;
 static bool drain_forced; /* the grace period of a shutdown is over */
 
@@ -85,6 +86,9 @@ void worker_cleanup(void)
 		w->timeout_src = sd_event_source_disable_unref(w->timeout_src);
 		if (w->status_fd >= 0)
 			close(w->status_fd);
+		/* A supervisor still running (a fatal exit) keeps its stack. */
+		if (!w->pid)
+			supervise_free(w->area);
 		jsv_buf_free(&w->checkin);
 		jsv_buf_free(&w->checkin_line);
 		free(w->exec);
@@ -92,6 +96,7 @@ void worker_cleanup(void)
 	}
 	kick_src = sd_event_source_disable_unref(kick_src);
 	flush_src = sd_event_source_disable_unref(flush_src);
+	record_src = sd_event_source_disable_unref(record_src);
 	persist_cleanup();
 	contain_cleanup();
 	free(jsvd->workers);
@@ -176,42 +181,59 @@ static int worker_take(struct worker *w, const redisReply *r)
 	return 1;
 }
 
+/* The arguments of one finish.lua call, and what they point to. */
+struct finish_call {
+	char token[24]; /* the claim being ended */
+	char backoff[24];
+	const char *argv[9];
+};
+
 /*
- * Writes w's result and, with chain, claims w's next job in the same
- * script, then logs what became of the result.  Returns the script's reply
- * ({status, claim}) when the result is recorded (or was already, or the
- * claim is stale).  Otherwise returns NULL and w keeps its result and
+ * The arguments that write w's result and, with chain (unless the pool is
+ * draining), claim w's next job in the same script, with a new token in
+ * w->token; the claim's token is kept in c to put back if the call fails.
+ */
+static void worker_record_args(struct worker *w, bool chain,
+			       struct finish_call *c)
+{
+	const char *cargv[3];
+
+	memcpy(c->token, w->token, sizeof(c->token));
+	snprintf(c->backoff, sizeof(c->backoff), "%llu",
+		 (unsigned long long)worker_backoff(w));
+	c->argv[0] = w->job_id;
+	c->argv[1] = c->token;
+	c->argv[2] = jsvd->pool_id;
+	c->argv[3] = w->id;
+	c->argv[4] = w->result;
+	c->argv[5] = w->error ? w->error : "";
+	c->argv[6] = c->backoff;
+	c->argv[7] = "";
+	c->argv[8] = "";
+	if (chain && !jsvd->draining && jsvd->conf->nqueues) {
+		/* The new token and the type; pool and worker are known. */
+		worker_claim_args(w, cargv);
+		c->argv[7] = cargv[1];
+		c->argv[8] = cargv[2];
+	}
+}
+
+/*
+ * Takes the reply r (NULL when Redis is unavailable) of the finish.lua
+ * call c of w, and logs what became of the result.  Returns r ({status,
+ * claim}) when the result is recorded (or was already, or the claim is
+ * stale).  Otherwise returns NULL (r freed) and w keeps its result and
  * token to try again: when Redis is unavailable worker_flush() runs on
  * reconnection, and after an error reply (NOPERM, BUSY, OOM, READONLY...)
  * from a timer, with a backoff.
  */
-static redisReply *worker_record(struct worker *w, bool chain)
+static redisReply *worker_recorded(struct worker *w,
+				   const struct finish_call *c, redisReply *r)
 {
-	char backoff[24], token[sizeof(w->token)];
-	const char *argv[9], *cargv[3];
 	const char *st;
-	redisReply *r;
-	size_t argc = 7;
 
-	memcpy(token, w->token, sizeof(token));
-	snprintf(backoff, sizeof(backoff), "%llu",
-		 (unsigned long long)worker_backoff(w));
-	argv[0] = w->job_id;
-	argv[1] = token;
-	argv[2] = jsvd->pool_id;
-	argv[3] = w->id;
-	argv[4] = w->result;
-	argv[5] = w->error ? w->error : "";
-	argv[6] = backoff;
-	if (chain && !jsvd->draining && jsvd->conf->nqueues) {
-		/* The new token and the type; pool and worker are known. */
-		worker_claim_args(w, cargv);
-		argv[argc++] = cargv[1];
-		argv[argc++] = cargv[2];
-	}
-	r = redis_script(SCRIPT_FINISH, argc, argv);
 	if (!r) {
-		memcpy(w->token, token, sizeof(token));
+		memcpy(w->token, c->token, sizeof(c->token));
 		log_warnx("job %s: Redis unavailable, result %s kept until it "
 			  "is back",
 			  w->job_id, w->result);
@@ -219,7 +241,7 @@ static redisReply *worker_record(struct worker *w, bool chain)
 	}
 	if (redis_errstr(r) || r->type != REDIS_REPLY_ARRAY ||
 	    r->elements != 2 || r->element[0]->type != REDIS_REPLY_STRING) {
-		memcpy(w->token, token, sizeof(token));
+		memcpy(w->token, c->token, sizeof(c->token));
 		log_warnx("job %s: cannot record result %s: %s; kept, trying "
 			  "again",
 			  w->job_id, w->result,
@@ -260,16 +282,80 @@ static void worker_freed(void)
 }
 
 /*
+ * w's result is written (r, its reply, or NULL when it was abandoned): w is
+ * free, and starts the job the same script claimed for it, if any.
+ * Returns whether it did.
+ */
+static bool worker_next(struct worker *w, redisReply *r)
+{
+	const redisReply *next = r ? r->element[1] : NULL;
+	bool taken;
+
+	worker_free_slot(w);
+	taken = next && worker_take(w, next) > 0;
+	if (r)
+		freeReplyObject(r);
+	return taken;
+}
+
+/*
+ * Writes the results that wait (worker_finish) in one round trip, one
+ * finish.lua call each, and starts the jobs they claimed.  Runs after the
+ * event loop has handled all it had at hand, so that handlers that end
+ * together cost one round trip, and the daemon one wake-up for Redis.
+ */
+static int worker_record_all(sd_event_source *s, void *arg)
+{
+	struct finish_call *calls;
+	struct worker **ws;
+	redisReply **replies;
+	const char **argvs;
+	bool freed = false;
+	unsigned i, n = 0;
+	int rv;
+
+	ws = xreallocarray(NULL, jsvd->nworkers, sizeof(*ws));
+	for (i = 0; i < jsvd->nworkers; i++) {
+		if (jsvd->workers[i].queued) {
+			jsvd->workers[i].queued = false;
+			ws[n++] = &jsvd->workers[i];
+		}
+	}
+	calls = xreallocarray(NULL, n ? n : 1, sizeof(*calls));
+	argvs = xreallocarray(NULL, n ? 9 * n : 1, sizeof(*argvs));
+	replies = xreallocarray(NULL, n ? n : 1, sizeof(*replies));
+	for (i = 0; i < n; i++) {
+		worker_record_args(ws[i], ws[i]->chain, &calls[i]);
+		memcpy(argvs + 9 * i, calls[i].argv, sizeof(calls[i].argv));
+	}
+	rv = n ? redis_script_many(SCRIPT_FINISH, (int)n, 9, argvs, replies) :
+		 0;
+	for (i = 0; i < n; i++) {
+		redisReply *r = worker_recorded(ws[i], &calls[i],
+						rv < 0 ? NULL : replies[i]);
+
+		if (r && !worker_next(ws[i], r))
+			freed = true;
+	}
+	free(replies);
+	free(argvs);
+	free(calls);
+	free(ws);
+	if (freed || rv < 0)
+		worker_freed();
+	return 0;
+}
+
+/*
  * Ends w's run with a result.  With chain, w goes straight on to its next
  * job; a handler that failed to start does not chain, so that a broken
- * handler cannot recurse through a whole queue.  A result that cannot be
- * written now keeps w busy until it is (worker_record).
+ * handler cannot recurse through a whole queue.  The result is written
+ * with the others that end meanwhile (worker_record_all); one that cannot
+ * be written then keeps w busy until it is.
  */
 void worker_finish(struct worker *w, bool chain, const char *result,
 		   const char *fmt, ...)
 {
-	const redisReply *next = NULL;
-	redisReply *r = NULL;
 	va_list ap;
 
 	snprintf(w->result, sizeof(w->result), "%s", result);
@@ -282,26 +368,25 @@ void worker_finish(struct worker *w, bool chain, const char *result,
 		va_end(ap);
 	}
 	w->finishing = true;
-	if (!w->abandoned) {
-		r = worker_record(w, chain);
-		if (!r) {
-			worker_check_drained();
-			return;
-		}
-		next = r->element[1];
-	}
-	worker_free_slot(w);
-	if (next && worker_take(w, next) > 0) {
-		freeReplyObject(r);
+	if (w->abandoned) {
+		worker_next(w, NULL);
+		worker_freed();
 		return;
 	}
-	if (r)
-		freeReplyObject(r);
-	worker_freed();
+	w->chain = chain;
+	w->queued = true;
+	if (!record_src && (sd_event_add_defer(jsvd->ev, &record_src,
+					       worker_record_all, NULL) < 0 ||
+			    sd_event_source_set_priority(
+				    record_src, SD_EVENT_PRIORITY_IDLE) < 0))
+		fatalx("cannot add the result event");
+	if (sd_event_source_set_enabled(record_src, SD_EVENT_ONESHOT) < 0)
+		fatalx("cannot add the result event");
 }
 
 void worker_flush(void)
 {
+	struct finish_call c;
 	bool kept = false;
 	redisReply *r;
 	unsigned i;
@@ -309,9 +394,11 @@ void worker_flush(void)
 	for (i = 0; i < jsvd->nworkers; i++) {
 		struct worker *w = &jsvd->workers[i];
 
-		if (!w->finishing || w->pid)
+		if (!w->finishing || w->pid || w->queued)
 			continue;
-		r = worker_record(w, false);
+		worker_record_args(w, false, &c);
+		r = worker_recorded(w, &c,
+				    redis_script(SCRIPT_FINISH, 9, c.argv));
 		if (!r) {
 			if (!redis_ok())
 				return;
@@ -348,6 +435,7 @@ static void worker_flush_later(void)
 static void worker_free_slot(struct worker *w)
 {
 	w->finishing = false;
+	w->queued = false;
 	w->abandoned = false;
 	w->stopping = false;
 	w->timed_out = false;
@@ -360,36 +448,61 @@ static void worker_free_slot(struct worker *w)
 	jsv_buf_reset(&w->checkin);
 }
 
-/* Claims one job for w: 1 when one was taken, 0 when none, -EIO. */
-static int worker_claim(struct worker *w)
+/*
+ * Claims a job for each of the n slots ws in one round trip.  Returns how
+ * many were taken (their handlers started or their failures to start
+ * recorded), or -EIO.
+ */
+static int worker_claim_many(struct worker **ws, unsigned n)
 {
-	const char *argv[4] = { jsvd->pool_id };
-	redisReply *r;
-	int rv;
+	const char **argvs = xreallocarray(NULL, 4 * n, sizeof(*argvs));
+	redisReply **replies = xreallocarray(NULL, n, sizeof(*replies));
+	int rv, taken = 0;
+	unsigned i;
 
-	worker_claim_args(w, argv + 1);
-	r = redis_script(SCRIPT_CLAIM, 4, argv);
-	if (!r)
-		return -EIO;
-	rv = worker_take(w, r);
-	freeReplyObject(r);
-	return rv;
+	for (i = 0; i < n; i++) {
+		argvs[4 * i] = jsvd->pool_id;
+		worker_claim_args(ws[i], argvs + 4 * i + 1);
+	}
+	rv = redis_script_many(SCRIPT_CLAIM, (int)n, 4, argvs, replies);
+	for (i = 0; rv == 0 && i < n; i++) {
+		rv = worker_take(ws[i], replies[i]);
+		taken += rv > 0;
+		rv = rv < 0 ? rv : 0;
+	}
+	for (i = 0; i < n; i++)
+		if (replies[i])
+			freeReplyObject(replies[i]);
+	free(replies);
+	free(argvs);
+	return rv < 0 ? rv : taken;
 }
 
+/*
+ * Claims jobs for the free slots: one claim first (an idle pool's usual
+ * case: one job was submitted), then twice as many in one round trip each
+ * time all were taken, so that a deep queue fills the slots in a few.
+ */
 static void worker_dispatch(void)
 {
-	unsigned i;
+	struct worker **ws;
+	unsigned i, n, want = 1;
 
 	if (jsvd->draining || !redis_ok() || !jsvd->conf->nqueues)
 		return;
-	for (i = 0; i < jsvd->nworkers; i++) {
-		struct worker *w = &jsvd->workers[i];
+	ws = xreallocarray(NULL, jsvd->nworkers, sizeof(*ws));
+	for (;;) {
+		for (i = n = 0; i < jsvd->nworkers && n < want; i++) {
+			struct worker *w = &jsvd->workers[i];
 
-		if (w->pid || w->finishing)
-			continue;
-		if (worker_claim(w) <= 0)
-			return;
+			if (!w->pid && !w->finishing)
+				ws[n++] = w;
+		}
+		if (!n || worker_claim_many(ws, n) < (int)n)
+			break;
+		want *= 2;
 	}
+	free(ws);
 }
 
 static int worker_kick_cb(sd_event_source *s, void *arg)

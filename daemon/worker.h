@@ -12,14 +12,14 @@
 #include <systemd/sd-event.h>
 
 #include "jobsvcd.h"
-
-/* How the supervisor kills the job's processes (contain.c). */
-#define SUPERVISOR_KILL SIGUSR1
+#include "supervise.h"
 
 struct worker {
 	char id[48]; /* "<pool id>-<n>" */
 	pid_t pid; /* the handler's supervisor, 0 when none */
 	int status_fd; /* where the supervisor reports, -1 when none */
+	struct supervise_area *area; /* the supervisor's stack, once made */
+	char **env; /* the handler's, until its supervisor exits */
 	char job_id[32];
 	char job_name[72];
 	char token[24];
@@ -40,6 +40,8 @@ struct worker {
 	bool timed_out;
 	bool abandoned; /* claim gone: the result is not written */
 	bool finishing; /* result not yet written to Redis */
+	bool queued; /* the result waits for the next batch of results */
+	bool chain; /* and claims the slot's next job when it is written */
 	char result[16];
 	char *error;
 };
@@ -66,8 +68,8 @@ void worker_terminate(struct worker *w);
 int worker_timeout(sd_event_source *s, uint64_t usec, void *arg);
 
 /*
- * Ends w's run as the supervisor reported: what is "exit", "signal",
- * "exec" or "spawn" and value its number, unless w was stopped or timed out.
+ * Ends w's run as the supervisor reported: what is "exit", "signal" or
+ * "exec" and value its number, unless w was stopped or timed out.
  */
 void worker_ended(struct worker *w, const char *what, int value);
 
@@ -99,15 +101,15 @@ char **worker_spawn_env(const struct worker *w, const struct queue_conf *q,
 void env_free(char **env);
 
 /*
- * Starts the supervisor of q's handler with vfork+exec, in a process group
- * of its own, in the cgroup of id (contain_cgroup) where there are cgroups,
- * with fds 0 to 4 taken from fds and no other open, the signals it waits
- * for blocked, and SUPERVISOR_KILL sent to it when the daemon dies (if the
- * daemon is already gone, it runs nothing).  A supervisor that cannot be
- * executed reports "spawn ERRNO" on fd 4.  Returns the supervisor's pid, or
- * -1 with errno set when there is no child.
+ * Starts the supervisor (supervise.c) of the handler path, in the cgroup
+ * of id (contain_cgroup) where there are cgroups, with fds 0 to 4 taken
+ * from fds; it reports on fd 4.  path and env must stay as they are until
+ * the supervisor has exited; *area is its stack, made on the first start
+ * and reused by the next ones (supervise_start).  Returns the supervisor's
+ * pid, or -1 with errno set when there is none.
  */
-pid_t worker_spawn_exec(const char *id, const struct queue_conf *q, char **env,
+pid_t worker_spawn_exec(const char *id, const char *path, char **env,
+			struct supervise_area **area,
 			const struct spawn_fds *fds);
 
 /* worker_checkin.c */

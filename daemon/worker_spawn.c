@@ -2,11 +2,11 @@
 /*
  * Starting a claimed job's handler and watching it to its end.
  *
- * The handler runs under its supervisor (contain.c), started with
- * vfork+exec so that starting a handler costs the same whatever the
- * daemon's size.  The supervisor dies with the daemon and takes all the
- * job's processes with it, and tells on its status pipe how the handler
- * ended or that it could not be executed.  The handler reads the
+ * The handler runs under its supervisor (supervise.c), a process that
+ * shares the daemon's memory, so that starting a handler costs about what
+ * its own execve does, whatever the daemon's size.  The supervisor dies
+ * with the daemon and takes all the job's processes with it, and tells on
+ * its status pipe how the handler ended or that it could not be executed.  The handler reads the
  * parameters from stdin (a memfd), writes its log on
  * stdout/stderr (the job log) and its check-ins on fd 3 (worker_checkin.c).
  */
@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <systemd/sd-event.h>
@@ -96,10 +95,6 @@ void worker_ended(struct worker *w, const char *what, int value)
 
 	if (w->stopping) {
 		worker_finish(w, true, "Stopped", NULL);
-	} else if (strcmp(what, "spawn") == 0) {
-		worker_finish(w, false, "Requeue",
-			      "could not start the job supervisor %s: %s",
-			      contain_helper(), strerror(value));
 	} else if (strcmp(what, "exec") == 0) {
 		worker_finish(w, false, "Requeue",
 			      "handler could not be executed: %s: %s", w->exec,
@@ -133,6 +128,8 @@ static int worker_exited(sd_event_source *s, const siginfo_t *si, void *arg)
 	w->child_src = sd_event_source_disable_unref(w->child_src);
 	w->kill_src = sd_event_source_disable_unref(w->kill_src);
 	w->timeout_src = sd_event_source_disable_unref(w->timeout_src);
+	env_free(w->env);
+	w->env = NULL;
 	worker_checkin_end(w);
 	if (worker_report(w, what, &value)) {
 		worker_ended(w, what, value);
@@ -143,12 +140,12 @@ static int worker_exited(sd_event_source *s, const siginfo_t *si, void *arg)
 	if (w->stopping)
 		worker_finish(w, true, "Stopped", NULL);
 	else if (si->si_code == CLD_EXITED)
-		worker_finish(w, true, "Error", "job supervisor %s exited %d",
-			      contain_helper(), si->si_status);
+		worker_finish(w, true, "Error", "job supervisor exited %d",
+			      si->si_status);
 	else
 		worker_finish(w, true, "Error",
-			      "job supervisor %s killed by signal %d",
-			      contain_helper(), si->si_status);
+			      "job supervisor killed by signal %d",
+			      si->si_status);
 	return 0;
 }
 
@@ -167,14 +164,6 @@ static void env_set(char **env, size_t *n, char *entry)
 	env[(*n)++] = entry;
 }
 
-static void fd_to(int fd, int target)
-{
-	if (fd == target)
-		fcntl(fd, F_SETFD, 0);
-	else
-		dup2(fd, target);
-}
-
 int fd_above_child_fds(int *fd)
 {
 	int nfd;
@@ -187,22 +176,6 @@ int fd_above_child_fds(int *fd)
 	close(*fd);
 	*fd = nfd;
 	return 0;
-}
-
-/* In the child, before _exit: "spawn ERRNO" for worker_report(). */
-static void spawn_failed(int fd, int err)
-{
-	char line[24] = "spawn ", digits[12];
-	size_t n = strlen(line), k = 0;
-
-	do
-		digits[k++] = (char)('0' + err % 10);
-	while ((err /= 10) && k < sizeof(digits));
-	while (k)
-		line[n++] = digits[--k];
-	line[n++] = '\n';
-	if (write(fd, line, n) < 0)
-		_exit(127);
 }
 
 void spawn_fds_close(struct spawn_fds *fds)
@@ -298,58 +271,28 @@ void env_free(char **env)
 {
 	size_t i;
 
-	for (i = 0; env[i]; i++)
+	for (i = 0; env && env[i]; i++)
 		free(env[i]);
 	free(env);
 }
 
-pid_t worker_spawn_exec(const char *id, const struct queue_conf *q, char **env,
+pid_t worker_spawn_exec(const char *id, const char *path, char **env,
+			struct supervise_area **area,
 			const struct spawn_fds *fds)
 {
-	char *argv[5], *cgroup;
-	pid_t self = getpid(), pid;
-	sigset_t mask;
-	size_t i = 0;
+	struct supervise_job job = {
+		.path = path,
+		.env = env,
+		.cgroup = contain_cgroup(id),
+		.fd = { fds->in, fds->log, fds->log, fds->checkin[1],
+			fds->status[1] },
+	};
+	pid_t pid;
 	int err;
 
-	cgroup = contain_cgroup(id);
-	argv[i++] = (char *)contain_helper();
-	if (cgroup) {
-		argv[i++] = (char *)"-c";
-		argv[i++] = cgroup;
-	}
-	argv[i++] = q->exec;
-	argv[i] = NULL;
-	/* What the supervisor waits for, blocked until it does. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SUPERVISOR_KILL);
-	sigaddset(&mask, SIGCHLD);
-
-	pid = vfork();
-	if (pid == 0) {
-		setpgid(0, 0);
-		/* Dies with us; if we are already gone, runs nothing. */
-		prctl(PR_SET_PDEATHSIG, SUPERVISOR_KILL);
-		if (getppid() != self)
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &mask, NULL);
-		fd_to(fds->in, 0);
-		fd_to(fds->log, 1);
-		fd_to(fds->log, 2);
-		fd_to(fds->checkin[1], 3);
-		fd_to(fds->status[1], 4);
-		close_range(5, ~0U, 0);
-		execve(argv[0], argv, env);
-		spawn_failed(4, errno);
-		_exit(127);
-	}
+	pid = supervise_start(area, &job);
 	err = errno;
-	/* Both sides set the group, so signals reach it from the start. */
-	if (pid > 0)
-		setpgid(pid, pid);
-	free(cgroup);
+	free((char *)job.cgroup);
 	errno = err;
 	return pid;
 }
@@ -410,14 +353,15 @@ int worker_spawn(struct worker *w, const char *params, long attempt,
 	if (err < 0)
 		goto out;
 	env = worker_spawn_env(w, q, attempt, execution_id);
-	pid = worker_spawn_exec(w->job_id, q, env, &fds);
+	pid = worker_spawn_exec(w->job_id, w->exec, env, &w->area, &fds);
 	err = pid < 0 ? -errno : 0;
-	env_free(env);
 	if (pid < 0) {
+		env_free(env);
 		worker_finish(w, false, "Requeue",
 			      "cannot start the handler: %s", strerror(-err));
 		goto out;
 	}
+	w->env = env;
 	worker_spawn_watch(w, q, pid, &fds);
 	log_debug("job %s (%s): handler %s started under supervisor %d",
 		  w->job_id, w->job_name, q->exec, (int)pid);

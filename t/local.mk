@@ -60,7 +60,7 @@ EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
 	t/browser/dash-jobs.py \
 	t/bench/bench.sh t/bench/stamp.c t/bench/status-bench.sh \
 	t/bench/stop-bench.sh t/bench/persist-bench.sh t/bench/persist-noop.c \
-	t/bench/bench-lib.sh t/bench/peer-sidekiq.sh \
+	t/bench/bench-lib.sh t/bench/peer-sidekiq.sh t/bench/profile.sh \
 	t/bench/dash-bench.sh t/bench/types-bench.sh packaging/screenshot.png
 
 # The browser tests' screenshots of every page, light and dark.

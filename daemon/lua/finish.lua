@@ -3,8 +3,8 @@
 -- Stopped, or Requeue when this pool could not start the job: the attempt
 -- does not count and it goes back to its queue after a wait that doubles
 -- from 1 s with each such failure, up to the backoff), error text, backoff
--- (ms), and optionally a new token and the job type this pool claimed last,
--- as for claim.lua.  Ends the run unless the claim is stale.  An Error
+-- (ms), and a new token ("" for none) and the job type this pool claimed
+-- last, as for claim.lua.  Ends the run unless the claim is stale.  An Error
 -- counts in the job's failures; while they are at most max_retries (runs
 -- lost to dead pools do not count), the job waits out the backoff, then
 -- goes back to its queue as Pending.  With a new token, the worker's next
@@ -18,7 +18,7 @@ local id, token, pool, worker = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local result, err, backoff = ARGV[6], ARGV[7], tonumber(ARGV[8])
 local job = p .. 'job:' .. id
 local function next_job()
-  if #ARGV < 10 or
+  if (ARGV[9] or '') == '' or
      redis.call('HGET', p .. 'pool:' .. pool, 'status') ~= 'Healthy' then
     return false
   end

@@ -67,16 +67,18 @@ esac
 echo "ok: the dashboard answers with the printed credentials"
 
 # What runs now, to check after the stop: the pid files' processes, and
-# the demo handlers that its jobsvcd runs (a job of 10 s or more is
-# running).
+# the demo handlers that its jobsvcd runs, with their supervisors (a job
+# of 10 s or more is running).
 pids=
 for f in nginx fcgi jobsvcd redis; do
 	pids="$pids $(cat "$tmp/run/$f.pid")"
 done
 handlers=
 for ((i = 0; i < 200; i++)); do
-	handlers=$(pgrep -P "$(cat "$tmp/run/jobsvcd.pid")" -f \
-		"$src/packaging/handlers/demo" | tr '\n' ' ')
+	for sup in $(pgrep -P "$(cat "$tmp/run/jobsvcd.pid")" -x jobsvc-run); do
+		h=$(pgrep -P "$sup" -f "$src/packaging/handlers/demo" | tr '\n' ' ')
+		[ -z "$h" ] || handlers="$handlers $sup $h"
+	done
 	[ -z "$handlers" ] || break
 	sleep 0.05
 done

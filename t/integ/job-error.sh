@@ -32,11 +32,11 @@ id=$(submit SLEEP --param seconds=60 --param pidfile="$DATA/sup.pid")
 wait_for "the handler of $id to start" test -s "$DATA/sup.pid"
 handler=$(cat "$DATA/sup.pid")
 supervisor=$(sed 's/.*) [^ ]* \([0-9]*\) .*/\1/' "/proc/$handler/stat")
-our_pid "$supervisor" || fail "the handler's parent is not our jobsvc-run"
+our_pid "$supervisor" || fail "the handler's parent is not our supervisor"
 kill -s KILL "$supervisor"
 wait_status "$id" Error
 assert_match "error names the supervisor" \
-	'^job supervisor .*/jobsvc-run killed by signal 9$' "$(job_field "$id" error)"
+	'^job supervisor killed by signal 9$' "$(job_field "$id" error)"
 wait_for "the handler to die with its supervisor" proc_gone "$handler"
 
 # A handler that cannot be executed is this host's fault, not the job's:

@@ -179,7 +179,7 @@ for f in /usr/sbin/jobsvcd /usr/bin/jobsvc-ctl /etc/jobsvc/jobsvcd.conf \
 	/usr/share/man/man8/jobsvcd.8.gz /usr/share/man/man8/jobsvc-ctl.8.gz \
 	/usr/share/man/man5/jobsvcd.conf.5.gz \
 	/usr/share/bash-completion/completions/jobsvc-ctl \
-	/usr/lib/jobsvc/handlers/example /usr/libexec/jobsvc/jobsvc-run \
+	/usr/lib/jobsvc/handlers/example \
 	/usr/share/doc/jobsvc/examples/persistent-example.c \
 	/usr/share/doc/jobsvc/examples/persistent-example.py; do
 	grep -qx "$f" "$tmp/core.files" || fail "jobsvc lacks $f"
