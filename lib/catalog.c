@@ -151,8 +151,8 @@ static void describe(char *buf, size_t len, const struct jsv_field *f)
 		[JSV_KIND_ID] = "an id (1 to 64 of A-Z a-z 0-9 _.:-)",
 		[JSV_KIND_JOB_ID] = "a job id (24 hex digits)",
 		[JSV_KIND_JOB_TYPE] = "a job type",
-		[JSV_KIND_JOB_STATUS] = "a job status (Pending, Scheduled, "
-					"Running, Success, Error, Stopped)",
+		[JSV_KIND_JOB_STATUS] =
+			"a job status (Pending, Scheduled, Running, Success, Error, Stopped)",
 		[JSV_KIND_JOB_TYPES] = "a list of job types",
 		[JSV_KIND_WORKER_IDS] = "a list of worker ids",
 		[JSV_KIND_OBJECTS] = "a list of JSON objects",
