@@ -186,7 +186,14 @@ start_daemon a
 wait_for -t 60 "the Success job $g to be deleted" job_gone "$g"
 wait_for -t 60 "the Stopped job $a1 to be deleted" job_gone "$a1"
 assert_eq "Success jobs after retention" "" "$(ids --status Success | xargs)"
-assert_eq "all jobs after retention" "$r $b" "$(ids | xargs)"
+# Lists made again from the jobs know their submit times to the second:
+# two jobs submitted in the same second may come in either order.
+if [ "$(job_field "$r" enqueue_time)" = "$(job_field "$b" enqueue_time)" ]; then
+	assert_eq "all jobs after retention (submitted in the same second)" \
+		"$(printf '%s\n' "$r" "$b" | sort | xargs)" "$(ids | sort | xargs)"
+else
+	assert_eq "all jobs after retention" "$r $b" "$(ids | xargs)"
+fi
 check_lists "retention"
 assert_eq "Stopped list in Redis" 0 "$(redis_cli ZCARD test:ix:status:Stopped)"
 assert_eq "OK lists in Redis" 0 "$(redis_cli ZCARD test:ix:type:OK)"
