@@ -51,7 +51,7 @@ main
 act "stop RECORD" Stop --check RECORD
 assert_contains "confirmation names RECORD" RECORD "$CONFIRM"
 assert_imatch "message" 'Stopped.*RECORD|RECORD.*stopped' "$(text)"
-wait_for "RECORD to be empty" test "$(queue_field RECORD count)" = 0
+wait_for "RECORD to be empty" eval '[ "$(queue_field RECORD count)" = 0 ]'
 [ -z "$pending" ] || wait_status "$pending" Stopped
 assert_eq "stop leaves the pause" true "$(queue_field RECORD paused)"
 

@@ -79,7 +79,7 @@ ctl queue pause RECORD >/dev/null
 ids=$(submit RECORD --param file="$DATA/r4")
 put_action admin RECORD stop
 assert_eq "PUT stop RECORD" 200 "$CODE"
-wait_for "RECORD queue to be empty" test "$(queue_field RECORD count)" = 0
+wait_for "RECORD queue to be empty" eval '[ "$(queue_field RECORD count)" = 0 ]'
 wait_status "$ids" Stopped
 
 put_action admin RECORD explode

@@ -38,7 +38,7 @@ assert_int_cmp "API latency" "$(printf '%s' "$BODY" | jq '.[] | select(.job_type
 
 # Stopping the old jobs clears the banner.
 ctl queue stop RECORD >/dev/null
-wait_for "RECORD to be empty" test "$(queue_field RECORD count)" = 0
+wait_for "RECORD to be empty" eval '[ "$(queue_field RECORD count)" = 0 ]'
 expect_web "main page after stop" 200 -u admin ''
 assert_no_match "no banner after stop" '24 ?h|24 hours' "$(text)"
 pass

@@ -29,7 +29,7 @@ busy=$(submit PERSIST --param record="$rec" --param gate="$DATA/gate1")
 wait_status "$busy" Running
 idle=$(submit PERSIST --param record="$rec")
 wait_status "$idle" Success
-wait_for "the first handler to take its job" test -n "$(pid_of "$busy")"
+wait_for "the first handler to take its job" eval '[ -n "$(pid_of "$busy")" ]'
 assert_ne "two handlers" "$(pid_of "$idle")" "$(pid_of "$busy")"
 kill -s HUP "$(daemon_pid)"
 wait_for "the idle handler to see the end of its input" eof_of "$(pid_of "$idle")"
@@ -48,7 +48,7 @@ after=$(pid_of "$id")
 # exits 0.
 busy=$(submit PERSIST --param record="$rec" --param gate="$DATA/gate2")
 wait_status "$busy" Running
-wait_for "a handler to take $busy" test -n "$(pid_of "$busy")"
+wait_for "a handler to take $busy" eval '[ -n "$(pid_of "$busy")" ]'
 kill -s TERM "$(daemon_pid)"
 wait_for "the daemon to shut down" grep -q 'shutting down' "$JSV_TMP/a.log"
 if [ "$(pid_of "$busy")" != "$after" ]; then

@@ -62,7 +62,7 @@ ctl queue stop AAA >/dev/null
 ctl queue resume BBB >/dev/null
 touch "$DATA/g1" "$DATA/g2" "$DATA/g3"
 wait_status "$c3" Success
-wait_for "BBB to be empty" test "$(count BBB)" = 0
+wait_for "BBB to be empty" eval '[ "$(count BBB)" = 0 ]'
 assert_eq "top 2 with every queue empty again" '[]' "$(top)"
 assert_eq "status card at the end" '[0,53,0]' "$(card)"
 pass
