@@ -28,6 +28,8 @@
 #define DEFAULT_RETENTION_MS (24 * 3600 * 1000ULL)
 #define DEFAULT_ERROR_RETENTION_MS (7 * 24 * 3600 * 1000ULL)
 #define DEFAULT_CRASH_RETRIES 2
+#define DEFAULT_HANDLER_NICE 5
+#define NICE_INC_MAX 19 /* the whole range, 19 being the lowest */
 #define DEFAULT_BACKOFF_MS 10000
 #define DEFAULT_BACKOFF_MAX_MS (3600 * 1000ULL)
 
@@ -441,6 +443,12 @@ static bool set_error_retention(struct parser *p, const char *value)
 			    &p->conf->error_retention_ms);
 }
 
+static bool set_handler_nice(struct parser *p, const char *value)
+{
+	return set_uint(p, "handler_nice", value, 0, NICE_INC_MAX,
+			&p->conf->handler_nice);
+}
+
 static bool set_crash_retries(struct parser *p, const char *value)
 {
 	return set_uint(p, "crash_retries", value, 0, MAX_RETRIES_MAX,
@@ -520,6 +528,7 @@ const struct config_key config_main_keys[MAIN_NKEYS] = {
 	[MAIN_ERROR_RETENTION] = { "error_retention", false,
 				   set_error_retention },
 	[MAIN_CRASH_RETRIES] = { "crash_retries", false, set_crash_retries },
+	[MAIN_HANDLER_NICE] = { "handler_nice", false, set_handler_nice },
 };
 
 const struct config_key config_queue_keys[QUEUE_NKEYS] = {
@@ -592,6 +601,7 @@ struct jsvd_conf *config_new(void)
 	conf->retention_ms = DEFAULT_RETENTION_MS;
 	conf->error_retention_ms = DEFAULT_ERROR_RETENTION_MS;
 	conf->crash_retries = DEFAULT_CRASH_RETRIES;
+	conf->handler_nice = DEFAULT_HANDLER_NICE;
 	TAILQ_INIT(&conf->queues);
 	return conf;
 }

@@ -53,6 +53,7 @@ struct jsvd_conf {
 	uint64_t retention_ms; /* keep Success/Stopped jobs, default 1d */
 	uint64_t error_retention_ms; /* keep Error jobs, default 7d */
 	unsigned crash_retries; /* runs lost to dead pools, besides retries */
+	unsigned handler_nice; /* handlers run this much nicer than the daemon */
 	char **env; /* "NAME=value" for every handler */
 	size_t nenv;
 	struct queue_conf_list queues; /* in file order */

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,6 +63,7 @@ struct supervise_area {
 	char *const *env;
 	char cgroup[PATH_MAX]; /* "" when none */
 	int fd[5];
+	unsigned nice; /* added to the daemon's nice value */
 	pid_t daemon; /* the supervisor's parent */
 	pid_t self; /* the supervisor */
 	int cgfd; /* the cgroup's cgroup.procs, or -1 */
@@ -435,6 +437,24 @@ SV_CHILD static void sv_take_fds(const struct supervise_area *a)
 	SV3(close_range, 5, ~0U, 0);
 }
 
+/*
+ * Makes the job inc nice levels nicer than the daemon (19 at most), so
+ * that the daemon's loop, which ends jobs and starts the next ones, and the
+ * Redis it waits for are not kept waiting by the handlers they run: on a
+ * busy machine a pool of handlers would otherwise take the CPUs from them
+ * and leave workers idle.  Raising a nice value needs no privilege.
+ */
+SV_CHILD static void sv_renice(unsigned inc)
+{
+	/* The system call gives 20 - nice, 1 to 40, or -errno. */
+	long prio = SV2(getpriority, PRIO_PROCESS, 0);
+	long nice = 20 - prio + (long)inc;
+
+	if (inc == 0 || prio <= 0)
+		return;
+	SV3(setpriority, PRIO_PROCESS, 0, nice > 19 ? 19 : nice);
+}
+
 /* Runs the handler to its end and everything it left behind with it. */
 SV_CHILD static int sv_main(void *arg)
 {
@@ -459,6 +479,7 @@ SV_CHILD static int sv_main(void *arg)
 	SV2(prctl, PR_SET_NAME, "jobsvc-run");
 	a->self = (pid_t)SV0(getpid);
 	sv_take_fds(a);
+	sv_renice(a->nice);
 	/* Killed before the handler started: run nothing. */
 	SV2(rt_sigpending, &pending, sizeof(pending));
 	if (pending & SV_SIG(SUPERVISOR_KILL)) {
@@ -550,6 +571,7 @@ pid_t supervise_start(struct supervise_area **area,
 		memcpy(a->cgroup, job->cgroup, len + 1);
 	}
 	memcpy(a->fd, job->fd, sizeof(a->fd));
+	a->nice = job->nice;
 	a->daemon = getpid();
 	map = (char *)a + SV_STACK_BASE + SV_STACK;
 	pid = clone(sv_main, map, SV_SHARED_VM | SIGCHLD, a);

@@ -20,6 +20,7 @@ struct supervise_job {
 	char *const *env; /* its environment */
 	const char *cgroup; /* the job's cgroup directory, or NULL */
 	int fd[5]; /* the handler's fds 0 to 3, the report's fd 4; all > 4 */
+	unsigned nice; /* added to the daemon's nice value for the job */
 };
 
 /*

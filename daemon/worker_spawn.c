@@ -286,6 +286,7 @@ pid_t worker_spawn_exec(const char *id, const char *path, char **env,
 		.cgroup = contain_cgroup(id),
 		.fd = { fds->in, fds->log, fds->log, fds->checkin[1],
 			fds->status[1] },
+		.nice = jsvd->conf->handler_nice,
 	};
 	pid_t pid;
 	int err;

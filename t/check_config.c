@@ -182,6 +182,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(conf->retention_ms, 24 * 3600 * 1000ULL);
 	ck_assert_uint_eq(conf->error_retention_ms, 7 * 24 * 3600 * 1000ULL);
 	ck_assert_uint_eq(conf->crash_retries, 2);
+	ck_assert_uint_eq(conf->handler_nice, 5);
 	ck_assert_uint_eq(q->backoff_ms, 10000);
 	ck_assert_uint_eq(q->backoff_max_ms, 3600 * 1000ULL);
 	config_free(conf);
@@ -423,6 +424,7 @@ START_TEST(test_lifecycle_keys)
 			"retention = 2h\n"
 			"error_retention = 3d\n"
 			"crash_retries = 0\n"
+			"handler_nice = 0\n"
 			"[queue IMAGE_SCAN]\n"
 			"exec = /bin/true\n"
 			"retry_backoff = 250ms\n"
@@ -430,6 +432,7 @@ START_TEST(test_lifecycle_keys)
 	ck_assert_uint_eq(conf->retention_ms, 2 * 3600 * 1000ULL);
 	ck_assert_uint_eq(conf->error_retention_ms, 3 * 24 * 3600 * 1000ULL);
 	ck_assert_uint_eq(conf->crash_retries, 0);
+	ck_assert_uint_eq(conf->handler_nice, 0);
 	q = TAILQ_FIRST(&conf->queues);
 	ck_assert_uint_eq(q->backoff_ms, 250);
 	ck_assert_uint_eq(q->backoff_max_ms, 60000);
@@ -438,6 +441,9 @@ START_TEST(test_lifecycle_keys)
 	parse_bad("[jobsvcd]\ncrash_retries = -1\n" QUEUE_OK,
 		  "jobsvcd.conf:2: invalid crash_retries \"-1\": expected a "
 		  "number from 0 to 1000\n");
+	parse_bad("[jobsvcd]\nhandler_nice = 20\n" QUEUE_OK,
+		  "jobsvcd.conf:2: invalid handler_nice \"20\": expected a "
+		  "number from 0 to 19\n");
 	parse_bad("[queue IMAGE_SCAN]\nexec = /bin/true\n"
 		  "retry_backoff = soon\n",
 		  "jobsvcd.conf:3: invalid retry_backoff \"soon\": expected a "

@@ -16,6 +16,7 @@
 #   JSV_REDIS_AOF=1                    redis with appendonly (fsync always)
 #   JSV_WORKERS, JSV_STOP_GRACE, JSV_HEARTBEAT, JSV_DEAD_TIMEOUT
 #                                      [jobsvcd] settings of the next daemon
+#   JSV_MAIN_EXTRA                     more lines for its [jobsvcd] section
 #   JSV_REDIS_URL                      its redis (default: the private one)
 #   JSV_SOCKET_DIR                     the next daemon runs in this directory
 #                                      with a relative -s control.sock
@@ -339,6 +340,7 @@ heartbeat = $JSV_HEARTBEAT
 dead_timeout = $JSV_DEAD_TIMEOUT
 admin_group = jobsvc-admin
 EOF
+		[ -z "${JSV_MAIN_EXTRA:-}" ] || printf '%s\n' "$JSV_MAIN_EXTRA"
 		for q in "${QUEUE_NAMES[@]}"; do
 			printf '\n%s\n' "${QUEUE_CONF[$q]}"
 		done
