@@ -283,6 +283,9 @@ int queue_submit(struct json_object *jobs, struct json_object **results)
 		}
 		freeReplyObject(r);
 	}
+	/* This pool claims at once, not when its own notification is back. */
+	if (nok)
+		worker_kick();
 	for (i = 0; i < n; i++)
 		free(params[i]);
 	free(rt);
