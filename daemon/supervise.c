@@ -21,7 +21,7 @@
  * not even errno: system calls are made directly, sv_call), reads only the
  * area its stack is in, and is built without the address sanitizer's
  * instrumentation (whose run-time state is the daemon's).  Where sv_call
- * has no direct form, or the clone is refused (valgrind), the supervisor is
+ * has no direct form, or under valgrind (which refuses such a clone), the supervisor is
  * an ordinary copy of the daemon instead.
  */
 #include <errno.h>
@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -538,6 +539,24 @@ SV_CHILD static int sv_main(void *arg)
 	return 0;
 }
 
+/*
+ * How to start a supervisor: sharing the daemon's memory, except under
+ * valgrind, which stops a program that clones that way: a copy then.
+ */
+static int sv_clone_flags(void)
+{
+	static int flags = -1;
+	const char *preload;
+
+	if (flags < 0) {
+		preload = getenv("LD_PRELOAD");
+		flags = SIGCHLD;
+		if (!preload || !strstr(preload, "/vgpreload_"))
+			flags |= SV_SHARED_VM;
+	}
+	return flags;
+}
+
 pid_t supervise_start(struct supervise_area **area,
 		      const struct supervise_job *job)
 {
@@ -574,12 +593,7 @@ pid_t supervise_start(struct supervise_area **area,
 	a->nice = job->nice;
 	a->daemon = getpid();
 	map = (char *)a + SV_STACK_BASE + SV_STACK;
-	pid = clone(sv_main, map, SV_SHARED_VM | SIGCHLD, a);
-#if SV_SHARED_VM
-	/* valgrind runs no clone that shares memory: a copy then. */
-	if (pid < 0 && errno == EINVAL)
-		pid = clone(sv_main, map, SIGCHLD, a);
-#endif
+	pid = clone(sv_main, map, sv_clone_flags(), a);
 	/* Both sides set the group, so signals reach it from the start. */
 	if (pid > 0)
 		setpgid(pid, pid);

@@ -3,8 +3,6 @@
 # t/lifecycle-lib.sh: sourced after t/lib.sh by the tests of
 # schedules and the job lifecycle.  It adds:
 #
-#   JSV_MAIN_EXTRA      lines added to the [jobsvcd] section of the daemons
-#                       started from now on (retention, crash_retries...)
 #   lines FILE          the number of lines of FILE, 0 when it is missing
 #   lines_ge FILE N     FILE has at least N lines
 #   epoch TIME          an RFC 3339 time as Unix seconds
@@ -14,21 +12,6 @@
 #   last_job SID        the id of the last job schedule SID fired
 #   sched_field SID F   one field of schedule SID in `-j schedules`
 #   at_start_of_second  true during the first 50-300 ms of a second
-
-: "${JSV_MAIN_EXTRA:=}"
-
-# write_conf from t/lib.sh, then JSV_MAIN_EXTRA right after [jobsvcd].
-eval "lifecycle_lib_write_conf()$(declare -f write_conf | tail -n +2)"
-write_conf()
-{
-	lifecycle_lib_write_conf "$1"
-	[ -n "$JSV_MAIN_EXTRA" ] || return 0
-	JSV_EXTRA=$JSV_MAIN_EXTRA awk '
-		{ print }
-		/^\[jobsvcd\]$/ { print ENVIRON["JSV_EXTRA"] }
-	' "$1" >"$1.tmp"
-	mv "$1.tmp" "$1"
-}
 
 lines()
 {
