@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: ISC
 #
 # t/bench/bench-lib.sh: helpers the benchmarks share, sourced after
-# t/lib.sh.
+# t/lib.sh (t/bench/all.sh sources it alone, for figure()).
 
 # ctl_ms N CMD...: runs `jobsvc-ctl -j CMD...` N times and prints the p50
 # and p99 of its answer time in ms (jobsvc-ctl's start-up included),
@@ -23,4 +23,48 @@ ms = sorted(float(l) for l in open(sys.argv[1]) if l.strip())
 p = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]
 print("%.1f\t%.1f" % (p(0.50), p(0.99)))
 PY
+}
+
+# quot A B [DIGITS]: prints A / B with DIGITS decimals (default 2).
+quot()
+{
+	python3 -c 'import sys; print("%.*f" % (int(sys.argv[3]), float(sys.argv[1]) / float(sys.argv[2])))' \
+		"$1" "$2" "${3:-2}"
+}
+
+# figure KEY LABEL VALUE [TARGET]: when BENCH_FIGURES names a file, appends
+# to it one line of KEY, LABEL, VALUE, TARGET and the verdict, separated by
+# tabs, for t/bench/all.sh's table.  VALUE starts with a number, then its
+# unit and any detail ("0.71 (1021 / 1435 jobs/s)"); TARGET, when there is
+# one, is an operator (<=, >=, <, >, =), a number and the unit ("<= 10 ms").
+# The verdict compares the two numbers: "met" or "not met"; "not run" when
+# VALUE does not start with a number; empty without a TARGET.
+figure()
+{
+	local key=$1 label=$2 value=$3 target=${4:-} verdict=
+
+	[ -n "${BENCH_FIGURES:-}" ] || return 0
+	if [ -n "$target" ]; then
+		verdict=$(awk -v v="$value" -v t="$target" 'BEGIN {
+			split(t, w, " ")
+			if (v !~ /^-?[0-9]*\.?[0-9]/) {
+				print "not run"
+				exit
+			}
+			x = v + 0
+			y = w[2] + 0
+			if (w[1] == "<=") ok = x <= y
+			else if (w[1] == ">=") ok = x >= y
+			else if (w[1] == "<") ok = x < y
+			else if (w[1] == ">") ok = x > y
+			else if (w[1] == "=") ok = x == y
+			else {
+				print "bad target"
+				exit
+			}
+			print ok ? "met" : "not met"
+		}')
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$value" "$target" \
+		"$verdict" >>"$BENCH_FIGURES"
 }

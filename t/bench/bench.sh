@@ -22,6 +22,8 @@
 #     jobs through it with 10 threads, run as nobody with its own Redis
 #     (t/bench/peer-sidekiq.sh), so that the table shows jobsvc and a peer
 #     from one sitting.
+# With BENCH_FIGURES set, also appends the figures and their verdicts to
+# that file (figure() in t/bench/bench-lib.sh), for t/bench/all.sh.
 #
 # Run from a build tree, e.g.:
 #	abs_top_builddir=$PWD /path/to/src/t/bench/bench.sh
@@ -31,6 +33,7 @@ JSV_HEARTBEAT=1s
 JSV_DEAD_TIMEOUT=5s
 JSV_STOP_GRACE=1s
 . "${0%/*}/../lib.sh"
+. "${0%/*}/bench-lib.sh"
 
 : "${BENCH_SUBMIT:=10000}"
 : "${BENCH_JOBS:=5000}"
@@ -147,7 +150,7 @@ for w in 2 10 50; do
 		fail "job $last is $(job_status "$last"), not Success"
 	R[e2e.$w]=$(rate "$BENCH_JOBS" "$(elapsed "$t0" "$t1")")
 	R[e2e_submit.$w]=$(rate "$BENCH_JOBS" "$(elapsed "$ts" "$t1")")
-	R[ratio.$w]=$(python3 -c 'import sys; print("%.2f" % (int(sys.argv[1]) / int(sys.argv[2])))' "${R[e2e.$w]}" "${R[spawn.$w]}")
+	R[ratio.$w]=$(quot "${R[e2e.$w]}" "${R[spawn.$w]}")
 	note "$w workers: ${R[e2e.$w]} jobs/s, posix_spawn ${R[spawn.$w]}/s, ratio ${R[ratio.$w]}"
 done
 
@@ -263,4 +266,37 @@ row "idle pickup p99" "${R[p99]} ms" "<= 10 ms"
 row "idle pickup min / max" "${R[pmin]} / ${R[pmax]} ms"
 row "jobsvcd RSS idle (10 workers)" "$(mb "${R[rss_idle]}")" "<= 5 MB"
 row "jobsvcd RSS, 50 busy workers" "$(mb "${R[rss_busy]}")" "<= 20 MB"
+
+figure submit "submission, submit --from, $BENCH_SUBMIT jobs" \
+	"${R[submit]} jobs/s"
+figure spawn.fork "fork+exec /bin/true, 1 / 2 in flight" \
+	"${R[fork.1]} / ${R[fork.2]} /s"
+figure spawn.posix "posix_spawn /bin/true, 1 / 2 in flight" \
+	"${R[posix_spawn.1]} / ${R[posix_spawn.2]} /s"
+for w in 2 10 50; do
+	figure "e2e.$w" "end-to-end /bin/true, $w workers, $BENCH_JOBS jobs" \
+		"${R[e2e.$w]} jobs/s (posix_spawn ${R[spawn.$w]} /s around it)"
+done
+for w in 2 10 50; do
+	figure "ratio.$w" "end-to-end / posix_spawn (2 in flight), $w workers" \
+		"${R[ratio.$w]}" "$([ "$w" != 10 ] || echo ">= 0.80")"
+done
+figure ratio_fork.10 \
+	"end-to-end at 10 workers / fork+exec (2 in flight, at the start)" \
+	"$(quot "${R[e2e.10]}" "${R[fork.2]}")" \
+	">= 0.80"
+figure peer "Sidekiq /bin/true, 10 threads, $BENCH_JOBS jobs" "${R[peer]}"
+case ${R[peer]} in
+[0-9]*)
+	figure peer_ratio "jobsvc at 10 workers / Sidekiq" \
+		"$(quot "${R[e2e.10]}" "${R[peer]% *}")"
+	;;
+esac
+figure pickup.p50 "idle pickup p50, $BENCH_PICKUPS jobs" "${R[p50]} ms" \
+	"<= 2 ms"
+figure pickup.p99 "idle pickup p99" "${R[p99]} ms" "<= 10 ms"
+figure rss.idle "jobsvcd RSS idle (10 workers)" "$(mb "${R[rss_idle]}")" \
+	"<= 5 MB"
+figure rss.busy "jobsvcd RSS, 50 busy workers" "$(mb "${R[rss_busy]}")" \
+	"<= 20 MB"
 pass

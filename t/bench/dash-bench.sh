@@ -20,6 +20,8 @@
 # latency-monitor-threshold 50; target: none) and its longest command
 # (SLOWLOG), and how the daemon kept up meanwhile: `status` asked again and
 # again from another client, and the longest gap between its heartbeats.
+# With BENCH_FIGURES set, also appends the figures and their verdicts to
+# that file (figure() in t/bench/bench-lib.sh), for t/bench/all.sh.
 #
 # Run from a build tree, e.g.:
 #	abs_top_builddir=$PWD /path/to/src/t/bench/dash-bench.sh
@@ -267,6 +269,11 @@ redis_cli -2 --json SLOWLOG GET 100000 >"$JSV_TMP/slowlog.json"
 slow=$(jq -r '(map(.[2]) | max // 0) / 1000 | tostring' "$JSV_TMP/slowlog.json")
 slow_cmd=$(jq -r 'max_by(.[2]) // empty | .[3][0:2] | join(" ")' "$JSV_TMP/slowlog.json")
 latency=$(redis_cli LATENCY LATEST | tr '\n' ' ')
+# Each entry: [event, time, latest ms, max ms].
+redis_cli -2 --json LATENCY LATEST >"$JSV_TMP/latency.json"
+lat_n=$(jq length "$JSV_TMP/latency.json")
+lat_max=$(jq -r 'max_by(.[3]) // empty | "\(.[3]) ms, \(.[0])"' \
+	"$JSV_TMP/latency.json")
 
 # ------------------------------------------------------------------ report
 echo
@@ -290,4 +297,34 @@ printf '%-52s %s\n' "Redis latency events over 50 ms (target: none)" "${latency:
 printf '%-52s %s\n' "status asked during the stop" "$st_n"
 printf '%-52s %s\n' "  answer time p50 / max (jobsvc-ctl included)" "$st_p50 / $st_max ms"
 printf '%-52s %s\n' "longest gap between heartbeats (every 1 s)" "$hb_gap ms"
+
+sizes="$BENCH_PENDING pending, $BENCH_SCHEDULES schedules, $BENCH_WORKERS busy, $BENCH_TYPES types"
+figure dash.state "the state: $sizes" \
+	"$submit_s s to submit the jobs, $sched_s s to add the schedules"
+base=/${DASH_URL#*://*/}
+i=0
+paste "$JSV_TMP/times.txt" "$JSV_TMP/counts.txt" |
+	while IFS=$'\t' read -r path status size p50 p99 verdict count; do
+		rel=${path#"$base"}
+		case $path in
+		jobsvc-ctl*) what=$path ;;
+		"$base"api/v2.0/*) what="API ${rel#api/v2.0/}" status="HTTP $status; " ;;
+		*) what="page /$rel" status="HTTP $status; " ;;
+		esac
+		[ "$status" != - ] || status=
+		figure "dash.$i" "${what:0:56} p50" \
+			"$p50 ms (p99 $p99 ms; ${status}Redis commands sent / in scripts: $count)" \
+			"<= 10 ms"
+		i=$((i + 1))
+	done
+figure dash.stop "queue stop of $BENCH_PENDING jobs, until all are Stopped" \
+	"$stop_s s" "<= 10 s"
+figure dash.latency "Redis latency events of 50 ms or more during the stop" \
+	"$lat_n${lat_max:+ (max $lat_max)}" "= 0"
+figure dash.slowlog "longest Redis command during the stop (SLOWLOG)" \
+	"$slow ms${slow_cmd:+ ($slow_cmd)}" "<= 50 ms"
+figure dash.status "status during the stop: answers, p50 / max" \
+	"$st_n, $st_p50 / $st_max ms (jobsvc-ctl start-up included)"
+figure dash.heartbeat "longest gap between heartbeats (every 1 s) in the stop" \
+	"$hb_gap ms"
 pass

@@ -12,7 +12,8 @@
 # (default 50).  Prints, for each, the answer time p50 and p99
 # (jobsvc-ctl's start-up included) and the Redis commands per call, from
 # MONITOR: those the daemon sent (its round trips) and those run inside
-# its scripts.
+# its scripts.  With BENCH_FIGURES set, also appends the figures and their
+# verdicts to that file (figure() in t/bench/bench-lib.sh).
 #
 # Run from a build tree, e.g.:
 #	abs_top_builddir=$PWD /path/to/src/t/bench/status-bench.sh
@@ -76,13 +77,6 @@ print("%.0f sent, %.0f in scripts" % (sent / 5, lua / 5))
 PY
 }
 
-# times CMD...: prints the p50 and p99 of BENCH_RUNS `jobsvc-ctl -j CMD`.
-times()
-{
-	local p50 p99
-	IFS=$'\t' read -r p50 p99 < <(ctl_ms "$BENCH_RUNS" "$@")
-	echo "p50 $p50 ms, p99 $p99 ms"
-}
 
 echo
 printf 'jobsvc status benchmark: %s CPUs, %s, %s\n' "$(nproc)" \
@@ -90,7 +84,12 @@ printf 'jobsvc status benchmark: %s CPUs, %s, %s\n' "$(nproc)" \
 printf '%s job types, %s pending in one, %s runs each\n' "$BENCH_TYPES" \
 	"$BENCH_PENDING" "$BENCH_RUNS"
 for cmd in status queues; do
+	IFS=$'\t' read -r p50 p99 < <(ctl_ms "$BENCH_RUNS" "$cmd")
+	count=$(commands "$cmd")
 	printf '%-8s %-28s Redis commands per call: %s\n' "$cmd" \
-		"$(times "$cmd")" "$(commands "$cmd")"
+		"p50 $p50 ms, p99 $p99 ms" "$count"
+	figure "status.$cmd" \
+		"jobsvc-ctl -j $cmd p50, $BENCH_TYPES types, $BENCH_PENDING pending" \
+		"$p50 ms (p99 $p99 ms; Redis commands: $count)" "<= 10 ms"
 done
 pass

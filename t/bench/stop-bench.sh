@@ -9,7 +9,8 @@
 # queue with BENCH_STOP jobs (default 300000), stops it, and prints the
 # stop's duration and rate, and the answer times (p50, max; jobsvc-ctl's
 # start-up included) of `status` asked again and again by another client
-# during the stop.
+# during the stop.  With BENCH_FIGURES set, also appends them to that file
+# (figure() in t/bench/bench-lib.sh), for t/bench/all.sh.
 #
 # Run from a build tree, e.g.:
 #	abs_top_builddir=$PWD /path/to/src/t/bench/stop-bench.sh
@@ -18,6 +19,7 @@ JSV_VALGRIND=0
 JSV_HEARTBEAT=1s
 JSV_DEAD_TIMEOUT=5s
 . "${0%/*}/../lib.sh"
+. "${0%/*}/bench-lib.sh"
 
 : "${BENCH_STOP:=300000}"
 command -v python3 >/dev/null 2>&1 || fail "python3 is needed"
@@ -42,10 +44,14 @@ while proc_alive "$stop_pid"; do
 done
 wait "$stop_pid" || fail "queue stop failed"
 t1=$EPOCHREALTIME
-python3 - "$t0" "$t1" "$BENCH_STOP" "$JSV_TMP/status.ms" "$(cat "$JSV_TMP/stop.out")" <<'PY'
+python3 - "$t0" "$t1" "$BENCH_STOP" "$JSV_TMP/status.ms" "$(cat "$JSV_TMP/stop.out")" \
+	"$JSV_TMP/figures" <<'PY'
 import sys
 t0, t1, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 ms = sorted(float(l) for l in open(sys.argv[4]) if l.strip())
+with open(sys.argv[6], "w") as f:
+    print("%.2f\t%.0f\t%d\t%.1f\t%.1f" % (t1 - t0, n / (t1 - t0), len(ms),
+          ms[len(ms) // 2] if ms else 0, ms[-1] if ms else 0), file=f)
 print("queue stop: %s" % sys.argv[5])
 print("%-34s %10.2f s" % ("queue stop of %d jobs" % n, t1 - t0))
 print("%-34s %10.0f jobs/s" % ("stop rate", n / (t1 - t0)))
@@ -54,4 +60,9 @@ if ms:
     print("%-34s %10.1f ms" % ("status answer time p50", ms[len(ms) // 2]))
     print("%-34s %10.1f ms" % ("status answer time max", ms[-1]))
 PY
+IFS=$'\t' read -r secs rate st_n st_p50 st_max <"$JSV_TMP/figures"
+figure stop.time "queue stop of $BENCH_STOP jobs (stop-bench.sh)" \
+	"$secs s ($rate jobs/s)"
+figure stop.status "status during that stop: answers, p50 / max" \
+	"$st_n, $st_p50 / $st_max ms (jobsvc-ctl start-up included)"
 pass

@@ -13,7 +13,8 @@
 # call (claim and finish, from INFO commandstats).  Each is measured
 # BENCH_ROUNDS times (default 3), alternating, and the best of each is
 # kept.  Prints both throughputs and their ratio (issue 10: many types may
-# cost at most 30 %).
+# cost at most 30 %).  With BENCH_FIGURES set, also appends the figures and
+# their verdicts to that file (figure() in t/bench/bench-lib.sh).
 #
 # Run from a build tree, e.g.:
 #	abs_top_builddir=$PWD /path/to/src/t/bench/types-bench.sh
@@ -22,6 +23,7 @@ JSV_VALGRIND=0
 JSV_HEARTBEAT=5s
 JSV_DEAD_TIMEOUT=15s
 . "${0%/*}/../lib.sh"
+. "${0%/*}/bench-lib.sh"
 
 : "${BENCH_JOBS:=2000}"
 : "${BENCH_WORKERS:=10}"
@@ -101,5 +103,14 @@ for n in "$BENCH_FEW" "$BENCH_MANY"; do
 		"${best[$n]} jobs/s (Redis ${us[$n]} us per script call)"
 done
 printf '%-52s %s\n' "$BENCH_MANY types / $BENCH_FEW types" \
-	"$(python3 -c 'import sys; print("%.2f" % (int(sys.argv[1]) / int(sys.argv[2])))' "$many" "$few") (target >= 0.70)"
+	"$(quot "$many" "$few") (target >= 0.70)"
+
+for n in "$BENCH_FEW" "$BENCH_MANY"; do
+	figure "types.$n" \
+		"end-to-end /bin/true, $BENCH_WORKERS workers, $n types declared" \
+		"${best[$n]} jobs/s (Redis ${us[$n]} us per script call)"
+done
+figure types.ratio \
+	"$BENCH_MANY types / $BENCH_FEW types, best of $BENCH_ROUNDS rounds" \
+	"$(quot "$many" "$few")" ">= 0.70"
 pass
