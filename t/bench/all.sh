@@ -26,7 +26,7 @@
 # whatever the verdicts.
 #
 # Sizes, from the environment; the defaults are those of issue 10 and take
-# about 15 minutes on an idle 2-core machine:
+# about 10 minutes on an idle 2-core machine:
 #   BENCH_SPAWNS (5000)         /bin/true started to measure posix_spawn
 #   BENCH_SUBMIT (10000)        jobs of the submission rate
 #   BENCH_E2E_JOBS (5000)       jobs of each end-to-end run and of Sidekiq
@@ -204,8 +204,9 @@ printf -- '- machine: %s CPUs (%s), %s, %s MB of memory; %s\n' "$(nproc)" \
 	"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
 	"$(uname -sr)" "$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)" \
 	"$(redis-server --version 2>/dev/null | cut -d ' ' -f 1-3)"
-printf -- '- load average (1, 5, 15 min): %s at the start, %s at the end\n' \
-	"$start_load" "$end_load"
+printf -- '- load average (1, 5, 15 min): %s at the start, %s at the end%s\n' \
+	"$start_load" "$end_load" "$(awk -v l="${start_load%% *}" -v n="$(nproc)" \
+		'BEGIN { if (l > n / 2) print " (not idle: the figures measure the neighbours too)" }')"
 printf -- '- parts: %s\n' "$(printf '%s, ' "${took[@]}" | sed 's/, $//')"
 printf -- '- logs: %s\n\n' "$BENCH_OUT"
 {
