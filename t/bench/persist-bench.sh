@@ -139,7 +139,7 @@ for w in 2 10; do
 	done
 done
 figure persist.ratio "persistent no-op / posix_spawn, best of 2 / 10 workers" \
-	"$(ratio "$best" "${R[spawn]}")" ">= 5.0"
+	"$(quot "$best" "${R[spawn]}")" ">= 5.0"
 figure persist.rate \
 	"persistent no-op, best of 2 / 10 workers (bee-queue, issue 10: 11175)" \
 	"$best jobs/s" "> 11175 jobs/s"
