@@ -49,13 +49,23 @@
 #	abs_top_builddir=$PWD /path/to/src/t/bench/all.sh
 # shellcheck disable=SC2317 # part_units and part_soak, run by run_part
 set -eu
-bench=$(cd "${0%/*}" && pwd)
+bench=$(cd "$(dirname "$0")" && pwd)
 : "${abs_top_srcdir:=${bench%/t/bench}}"
 : "${abs_top_builddir:=$abs_top_srcdir}"
 export abs_top_srcdir abs_top_builddir
 . "$bench/bench-lib.sh"
 
-: "${BENCH_PARTS:=bench persist types status dash stop units soak}"
+parts="bench persist types status dash stop units soak"
+: "${BENCH_PARTS:=$parts}"
+for part in $BENCH_PARTS; do
+	case " $parts " in
+	*" $part "*) ;;
+	*)
+		echo "all.sh: no part $part ($parts)" >&2
+		exit 2
+		;;
+	esac
+done
 : "${BENCH_SPAWNS:=5000}"
 : "${BENCH_SUBMIT:=10000}"
 : "${BENCH_E2E_JOBS:=5000}"
@@ -189,10 +199,6 @@ for part in $BENCH_PARTS; do
 		;;
 	units) run_part units part_units ;;
 	soak) run_part soak part_soak ;;
-	*)
-		echo "all.sh: no part $part (bench persist types status dash stop units soak)" >&2
-		exit 2
-		;;
 	esac
 done
 
