@@ -11,7 +11,9 @@
 #   - idle pickup latency p50/p99 over BENCH_PICKUPS sequential jobs: the
 #     time before the submit request is sent (raw control protocol, so no
 #     jobsvc-ctl start-up is counted) to the first instruction of the handler
-#     (t/bench/stamp.c writes CLOCK_REALTIME to a FIFO);
+#     (t/bench/stamp.c writes CLOCK_REALTIME to a FIFO), and beside it the
+#     same handler's start by posix_spawn alone (stamp floor), the part of
+#     that latency which is the machine's process start;
 #   - this machine's own fork+exec (and posix_spawn) rate of /bin/true, and
 #     posix_spawn with 2 in flight again just before and after each
 #     end-to-end run: the ratio end-to-end / posix_spawn is taken against
@@ -226,6 +228,10 @@ print("%.3f %.3f %.3f %.3f" % (pct(50), pct(99), lat[0] * 1000, lat[-1] * 1000))
 PY
 read -r p50 p99 pmin pmax <"$JSV_TMP/pickup"
 R[p50]=$p50 R[p99]=$p99 R[pmin]=$pmin R[pmax]=$pmax
+# The machine's part of it: posix_spawn of the same handler to its first
+# instruction, one at a time.
+read -r R[floor50] R[floor99] < <("$JSV_TMP/stamp" floor "$BENCH_PICKUPS")
+R[above50]=$(awk -v a="${R[p50]}" -v b="${R[floor50]}" 'BEGIN { printf "%.3f", a - b }')
 
 # -- the peer, the same workload (exit 77: not installed).
 rc=0
@@ -264,6 +270,8 @@ done
 row "idle pickup p50, $BENCH_PICKUPS jobs" "${R[p50]} ms" "<= 2 ms"
 row "idle pickup p99" "${R[p99]} ms" "<= 10 ms"
 row "idle pickup min / max" "${R[pmin]} / ${R[pmax]} ms"
+row "posix_spawn to the handler's start, p50 / p99" "${R[floor50]} / ${R[floor99]} ms"
+row "idle pickup p50 above that" "${R[above50]} ms"
 row "jobsvcd RSS idle (10 workers)" "$(mb "${R[rss_idle]}")" "<= 5 MB"
 row "jobsvcd RSS, 50 busy workers" "$(mb "${R[rss_busy]}")" "<= 20 MB"
 
@@ -295,6 +303,11 @@ esac
 figure pickup.p50 "idle pickup p50, $BENCH_PICKUPS jobs" "${R[p50]} ms" \
 	"<= 2 ms"
 figure pickup.p99 "idle pickup p99" "${R[p99]} ms" "<= 10 ms"
+figure pickup.floor \
+	"posix_spawn of the same handler to its start, p50 / p99 (the machine's part)" \
+	"${R[floor50]} / ${R[floor99]} ms"
+figure pickup.above "idle pickup p50 above the machine's part" \
+	"${R[above50]} ms"
 figure rss.idle "jobsvcd RSS idle (10 workers)" "$(mb "${R[rss_idle]}")" \
 	"<= 5 MB"
 figure rss.busy "jobsvcd RSS, 50 busy workers" "$(mb "${R[rss_busy]}")" \
