@@ -8,14 +8,28 @@
 
 #include "control.h"
 
+/* Every queue, or the page of them that req asks for. */
 int ctl_queues(struct ctl_req *r, struct json_object *req)
 {
-	struct json_object *qs;
+	struct json_object *qs, *pg;
+	int64_t page, size, i, n;
 	int rv;
 
 	rv = queue_list(&qs);
 	if (rv < 0)
 		return ctl_fail(r, rv, NULL);
+	if (json_object_object_get_ex(req, "page", NULL) ||
+	    json_object_object_get_ex(req, "page_size", NULL)) {
+		ctl_page(req, &page, &size);
+		n = (int64_t)json_object_array_length(qs);
+		pg = json_object_new_array();
+		for (i = (page - 1) * size; i < n && i < page * size; i++)
+			json_object_array_add(
+				pg, json_object_get(json_object_array_get_idx(
+					    qs, (size_t)i)));
+		json_object_put(qs);
+		qs = pg;
+	}
 	ctl_records(r, qs);
 	return 0;
 }

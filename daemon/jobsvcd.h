@@ -206,7 +206,8 @@ int queue_list(struct json_object **out);
 /*
  * The queues in short, for the status card: {"total": jobs waiting,
  * "types": N, "top": [{"job_type", "count"}] (the two longest queues, the
- * first listed on a tie), "others": jobs in the other queues}.
+ * first listed on a tie), "others": jobs in the other queues, "latency":
+ * the longest wait of a queue's first job, in seconds}.
  */
 int queue_summary(struct json_object **out);
 int queue_pause(const char *type, bool pause);

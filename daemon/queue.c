@@ -436,7 +436,7 @@ static int64_t queue_count(struct json_object *qs, size_t i)
 int queue_summary(struct json_object **out)
 {
 	struct json_object *qs, *o, *top, *t, *q;
-	int64_t sum = 0, shown = 0, n, best[2] = { -1, -1 };
+	int64_t sum = 0, shown = 0, n, best[2] = { -1, -1 }, latency = 0;
 	size_t i, len, at[2] = { 0, 0 };
 	int rv;
 
@@ -445,6 +445,8 @@ int queue_summary(struct json_object **out)
 		return rv;
 	len = json_object_array_length(qs);
 	for (i = 0; i < len; i++) {
+		n = jsv_json_int(json_object_array_get_idx(qs, i), "latency");
+		latency = n > latency ? n : latency;
 		n = queue_count(qs, i);
 		sum += n;
 		if (n > best[0]) {
@@ -476,6 +478,7 @@ int queue_summary(struct json_object **out)
 	json_object_object_add(o, "types", json_object_new_int64(len));
 	json_object_object_add(o, "top", top);
 	json_object_object_add(o, "others", json_object_new_int64(sum - shown));
+	json_object_object_add(o, "latency", json_object_new_int64(latency));
 	json_object_put(qs);
 	*out = o;
 	return 0;

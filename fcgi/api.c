@@ -97,6 +97,17 @@ static void call_error(struct call *c)
 	api_error(c, call_status(c), c->err);
 }
 
+/* Answers 200 with the records recs (consumed) projected through table. */
+static void send_list(struct call *c, const struct field *table,
+		      struct json_object *recs)
+{
+	c->rs->status = 200;
+	c->rs->ctype = "application/json";
+	jsv_buf_reset(&c->rs->body);
+	fields_api_json(&c->rs->body, table, recs);
+	json_object_put(recs);
+}
+
 /* Sends cmd and req and answers with its records projected through table. */
 static void list(struct call *c, enum jsv_cmd cmd, struct json_object *req,
 		 const struct field *table)
@@ -108,8 +119,7 @@ static void list(struct call *c, enum jsv_cmd cmd, struct json_object *req,
 		return;
 	}
 	json_object_put(end);
-	send_json(c, 200, fields_project_list(table, recs, FIELD_API));
-	json_object_put(recs);
+	send_list(c, table, recs);
 }
 
 static void get_workers(struct call *c, const char *pool)
@@ -176,8 +186,7 @@ static void list_page(struct call *c, enum jsv_cmd cmd, struct json_object *req,
 					c->rq->prefix_url, path, query,
 					(long long)to[i], (long long)size,
 					rel[i]);
-	send_json(c, 200, fields_project_list(table, recs, FIELD_API));
-	json_object_put(recs);
+	send_list(c, table, recs);
 }
 
 static void get_schedules(struct call *c)

@@ -382,20 +382,27 @@ extern const struct field queue_card_fields[], queue_top_fields[],
 	schedule_card_fields[], worker_card_fields[];
 
 /*
- * Adds to out the fields of table that view shows, from rec: for a page
- * every field, formatted by its kind, "" or 0 when rec lacks it (rec may
- * be NULL); for the API the values rec has, as they are.
+ * Adds to out the fields of table that pages show, from rec, each formatted
+ * by its kind for people, "" or 0 when rec lacks it (rec may be NULL).
  */
 void fields_put(struct json_object *out, const struct field *table,
-		struct json_object *rec, enum field_view view);
+		struct json_object *rec);
 /* The same into a new object. */
 struct json_object *fields_project(const struct field *table,
-				   struct json_object *rec,
-				   enum field_view view);
+				   struct json_object *rec);
 /* Each record of the array recs projected; a new array (empty: recs NULL). */
 struct json_object *fields_project_list(const struct field *table,
-					struct json_object *recs,
-					enum field_view view);
+					struct json_object *recs);
+
+/*
+ * Appends to b the records of recs for the API, as a JSON array: of each
+ * record the fields of table that the API shows, as the daemon gave them,
+ * those it lacks (and FIELD_API_OPTIONAL ones that are "") left out.  The
+ * text is json-c's with JSV_JSON_TO_STRING, written without building an
+ * object per record.
+ */
+void fields_api_json(struct jsv_buf *b, const struct field *table,
+		     struct json_object *recs);
 
 /*
  * Every field of rec as [{name, value}], a string as it is and any other
@@ -424,10 +431,17 @@ void page_error(struct call *c, struct json_object *pg);
 void page_send(struct call *c, const char *tmpl, struct json_object *pg);
 
 /*
- * Puts on pg what every dashboard page shows: the cards, the queue rows,
- * the latency warning.  -1 after a failed call, whose error is then on pg.
+ * Puts on pg what every dashboard page shows: the cards and the latency
+ * warning.  -1 after a failed call, whose error is then on pg.
  */
 int page_load_common(struct call *c, struct json_object *pg);
+/*
+ * The records of the queues command in *recs (the caller puts them): the
+ * queues of page page of size, or all of them when both are 0.  -1 after
+ * a failed call, whose error is then on pg.
+ */
+int page_queue_list(struct call *c, struct json_object *pg, int64_t page,
+		    int64_t size, struct json_object **recs);
 
 void page_queues(struct call *c);
 void page_schedules(struct call *c);

@@ -201,49 +201,27 @@ static void put_page(struct json_object *out, const struct field *f,
 	}
 }
 
-/* Field f of rec as the daemon gave it, when it is there. */
-static void put_api(struct json_object *out, const struct field *f,
-		    struct json_object *rec)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(rec, f->name, &v))
-		return;
-	if ((f->views & FIELD_API_OPTIONAL) &&
-	    json_object_is_type(v, json_type_string) &&
-	    json_object_get_string_len(v) == 0)
-		return;
-	json_object_object_add(out, f->name, json_object_get(v));
-}
-
 void fields_put(struct json_object *out, const struct field *table,
-		struct json_object *rec, enum field_view view)
+		struct json_object *rec)
 {
 	const struct field *f;
 
-	for (f = table; f->name; f++) {
-		if (!(f->views & (unsigned int)view))
-			continue;
-		if (view == FIELD_PAGE)
+	for (f = table; f->name; f++)
+		if (f->views & FIELD_PAGE)
 			put_page(out, f, rec);
-		else
-			put_api(out, f, rec);
-	}
 }
 
 struct json_object *fields_project(const struct field *table,
-				   struct json_object *rec,
-				   enum field_view view)
+				   struct json_object *rec)
 {
 	struct json_object *out = json_object_new_object();
 
-	fields_put(out, table, rec, view);
+	fields_put(out, table, rec);
 	return out;
 }
 
 struct json_object *fields_project_list(const struct field *table,
-					struct json_object *recs,
-					enum field_view view)
+					struct json_object *recs)
 {
 	struct json_object *out = json_object_new_array();
 	size_t i, n;
@@ -253,10 +231,132 @@ struct json_object *fields_project_list(const struct field *table,
 		    0;
 	for (i = 0; i < n; i++)
 		json_object_array_add(
-			out, fields_project(table,
-					    json_object_array_get_idx(recs, i),
-					    view));
+			out, fields_project(table, json_object_array_get_idx(
+							   recs, i)));
 	return out;
+}
+
+/*
+ * s as a JSON string, escaped as json-c escapes it with JSV_JSON_TO_STRING:
+ * the two-character escapes, \u00xx for the other control characters,
+ * '/' as it is.
+ */
+static void put_json_string(struct jsv_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *start = s, *end = s + len;
+	char esc[7];
+	size_t n;
+
+	jsv_buf_add(b, "\"", 1);
+	for (; s < end; s++) {
+		n = 2;
+		esc[0] = '\\';
+		switch (*s) {
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '"':
+		case '\\':
+			esc[1] = *s;
+			break;
+		default:
+			if ((unsigned char)*s >= ' ')
+				continue;
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[(unsigned char)*s >> 4];
+			esc[5] = hex[*s & 0xf];
+			n = 6;
+		}
+		jsv_buf_add(b, start, (size_t)(s - start));
+		jsv_buf_add(b, esc, n);
+		start = s + 1;
+	}
+	jsv_buf_add(b, start, (size_t)(end - start));
+	jsv_buf_add(b, "\"", 1);
+}
+
+/* v as JSON text, as json-c would write it. */
+static void put_json_value(struct jsv_buf *b, struct json_object *v)
+{
+	const char *s;
+	int64_t i;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		put_json_string(b, json_object_get_string(v),
+				(size_t)json_object_get_string_len(v));
+		return;
+	case json_type_boolean:
+		if (json_object_get_boolean(v))
+			jsv_buf_add(b, "true", 4);
+		else
+			jsv_buf_add(b, "false", 5);
+		return;
+	case json_type_null:
+		jsv_buf_add(b, "null", 4);
+		return;
+	case json_type_int:
+		/* INT64_MAX may stand for a larger unsigned value */
+		i = json_object_get_int64(v);
+		if (i != INT64_MAX) {
+			jsv_buf_printf(b, "%" PRId64, i);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	s = json_object_to_json_string_ext(v, JSV_JSON_TO_STRING);
+	jsv_buf_add(b, s, strlen(s));
+}
+
+void fields_api_json(struct jsv_buf *b, const struct field *table,
+		     struct json_object *recs)
+{
+	struct json_object *rec, *v;
+	const struct field *f;
+	size_t i, n;
+	bool first;
+
+	n = json_object_is_type(recs, json_type_array) ?
+		    json_object_array_length(recs) :
+		    0;
+	jsv_buf_add(b, "[", 1);
+	for (i = 0; i < n; i++) {
+		rec = json_object_array_get_idx(recs, i);
+		jsv_buf_add(b, i ? ",{" : "{", i ? 2 : 1);
+		first = true;
+		for (f = table; f->name; f++) {
+			if (!(f->views & FIELD_API) ||
+			    !json_object_object_get_ex(rec, f->name, &v))
+				continue;
+			if ((f->views & FIELD_API_OPTIONAL) &&
+			    json_object_is_type(v, json_type_string) &&
+			    json_object_get_string_len(v) == 0)
+				continue;
+			if (!first)
+				jsv_buf_add(b, ",", 1);
+			first = false;
+			put_json_string(b, f->name, strlen(f->name));
+			jsv_buf_add(b, ":", 1);
+			put_json_value(b, v);
+		}
+		jsv_buf_add(b, "}", 1);
+	}
+	jsv_buf_add(b, "]", 1);
 }
 
 struct json_object *fields_rows(struct json_object *rec)

@@ -19,6 +19,7 @@
 #define POLL_SECONDS 10 /* dashboard.js reloads pages this often */
 #define LOG_TAIL (64 * 1024) /* bytes of log on the job page */
 #define SCHED_PAGE_DEFAULT 15
+#define QUEUE_PAGE_DEFAULT 15
 
 /* The values every page has: where it is, who looks, the last result. */
 struct json_object *page_new(struct call *c, const char *title)
@@ -85,20 +86,19 @@ static void add_cards(struct json_object *pg, struct json_object *st)
 	json_object_object_get_ex(st, "schedules", &s);
 	json_object_object_get_ex(st, "workers", &w);
 
-	card = fields_project(queue_card_fields, q, FIELD_PAGE);
+	card = fields_project(queue_card_fields, q);
 	json_object_object_add(
 		card, "top",
 		fields_project_list(queue_top_fields,
-				    json_object_object_get(q, "top"),
-				    FIELD_PAGE));
+				    json_object_object_get(q, "top")));
 	json_object_object_add(cards, "queues", card);
 
-	card = fields_project(schedule_card_fields, s, FIELD_PAGE);
+	card = fields_project(schedule_card_fields, s);
 	set_bool(card, "paused",
 		 strcmp(jsv_json_str(s, "status"), "Paused") == 0);
 	json_object_object_add(cards, "schedules", card);
 
-	card = fields_project(worker_card_fields, w, FIELD_PAGE);
+	card = fields_project(worker_card_fields, w);
 	busy = jsv_json_int(w, "busy");
 	total = jsv_json_int(w, "total");
 	/* the donut's circle has a circumference of 100 */
@@ -114,46 +114,80 @@ static void add_cards(struct json_object *pg, struct json_object *st)
 	json_object_object_add(pg, "cards", cards);
 }
 
+/* Whether a queue that has waited latency seconds is flagged. */
+static bool late(int64_t latency)
+{
+	return latency >= LATENCY_WARN;
+}
+
 int page_load_common(struct call *c, struct json_object *pg)
 {
-	struct json_object *st, *recs = NULL, *rows;
-	bool warn_any = false, warn;
-	size_t i, n;
+	struct json_object *st;
 
 	if (call_daemon(c, JSV_CMD_STATUS, NULL, NULL, &st) < 0) {
 		page_error(c, pg);
 		return -1;
 	}
 	add_cards(pg, st);
+	set_bool(pg, "latency_warning",
+		 late(jsv_json_int(json_object_object_get(st, "queues"),
+				   "latency")));
 	json_object_put(st);
-	if (call_daemon(c, JSV_CMD_QUEUES, NULL, &recs, &st) < 0) {
+	set_bool(pg, "loaded", true);
+	return 0;
+}
+
+int page_queue_list(struct call *c, struct json_object *pg, int64_t page,
+		    int64_t size, struct json_object **recs)
+{
+	struct json_object *req = json_object_new_object(), *end;
+
+	jsv_req_page(req, page, size);
+	if (call_daemon(c, JSV_CMD_QUEUES, req, recs, &end) < 0) {
 		page_error(c, pg);
 		return -1;
 	}
-	json_object_put(st);
-	rows = fields_project_list(queue_fields, recs, FIELD_PAGE);
-	n = json_object_array_length(rows);
-	for (i = 0; i < n; i++) {
-		warn = jsv_json_int(json_object_array_get_idx(recs, i),
-				    "latency") >= LATENCY_WARN;
-		warn_any |= warn;
-		set_bool(json_object_array_get_idx(rows, i), "warn", warn);
-	}
-	json_object_put(recs);
-	json_object_object_add(pg, "queue_rows", rows);
-	set_bool(pg, "latency_warning", warn_any);
-	set_bool(pg, "loaded", true);
+	json_object_put(end);
 	return 0;
 }
 
 /* ----------------------------------------------------------------- tabs */
 
+/*
+ * The Job Queues tab: a page of the queues, in name order, each flagged
+ * when it has waited long; the other pages are a link away (pager.c), and
+ * the status card counts them all.
+ */
 void page_queues(struct call *c)
 {
-	struct json_object *pg = page_new(c, "Job Queues");
+	struct json_object *pg, *recs, *rows, *rec, *row, *card;
+	struct pager p = { .prefix_url = c->rq->prefix_url,
+			   .route = "",
+			   .noun = "queues" };
+	size_t i, n;
 
+	if (pager_args(c, QUEUE_PAGE_DEFAULT, &p.page, &p.size) < 0)
+		return;
+	pg = page_new(c, "Job Queues");
 	set_bool(pg, "tab_queues", true);
-	page_load_common(c, pg);
+	if (page_load_common(c, pg) < 0 ||
+	    page_queue_list(c, pg, p.page, p.size, &recs) < 0)
+		goto out;
+	card = json_object_object_get(json_object_object_get(pg, "cards"),
+				      "queues");
+	p.total = jsv_json_int(card, "types");
+	rows = json_object_new_array();
+	n = json_object_array_length(recs);
+	for (i = 0; i < n; i++) {
+		rec = json_object_array_get_idx(recs, i);
+		row = fields_project(queue_fields, rec);
+		set_bool(row, "warn", late(jsv_json_int(rec, "latency")));
+		json_object_array_add(rows, row);
+	}
+	json_object_put(recs);
+	json_object_object_add(pg, "queue_rows", rows);
+	pager_add(pg, &p);
+out:
 	page_send(c, "layout.html", pg);
 }
 
@@ -179,8 +213,7 @@ void page_schedules(struct call *c)
 	p.total = jsv_json_int(end, "total");
 	json_object_put(end);
 	json_object_object_add(pg, "schedule_rows",
-			       fields_project_list(schedule_fields, recs,
-						   FIELD_PAGE));
+			       fields_project_list(schedule_fields, recs));
 	json_object_put(recs);
 	pager_add(pg, &p);
 out:
@@ -197,7 +230,7 @@ static int add_pools(struct call *c, struct json_object *pg, const char *pool)
 	if (call_daemon(c, JSV_CMD_POOLS, NULL, &recs, &end) < 0)
 		return -1;
 	json_object_put(end);
-	rows = fields_project_list(pool_fields, recs, FIELD_PAGE);
+	rows = fields_project_list(pool_fields, recs);
 	n = json_object_array_length(rows);
 	for (i = 0; i < n; i++) {
 		row = json_object_array_get_idx(rows, i);
@@ -222,7 +255,7 @@ static int add_workers(struct call *c, struct json_object *pg, const char *pool)
 	if (call_daemon(c, JSV_CMD_WORKERS, req, &recs, &end) < 0)
 		return -1;
 	json_object_put(end);
-	rows = fields_project_list(worker_fields, recs, FIELD_PAGE);
+	rows = fields_project_list(worker_fields, recs);
 	n = json_object_array_length(rows);
 	for (i = 0; i < n; i++) {
 		row = json_object_array_get_idx(rows, i);
@@ -287,7 +320,7 @@ void page_job(struct call *c, const char *id)
 		goto out;
 	}
 	json_object_object_add(pg, "fields", fields_rows(end));
-	fields_put(pg, job_fields, end, FIELD_PAGE);
+	fields_put(pg, job_fields, end);
 	status = jsv_json_str(pg, "status");
 	active = jsv_job_status_active(status);
 	set_bool(pg, "active", active);

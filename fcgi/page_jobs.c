@@ -54,13 +54,17 @@ void jobs_query(struct jsv_buf *q, const char *status, const char *type)
 
 /*
  * The filter choices: a status link and option for each status, an
- * option for each job type of the queue rows, the chosen ones marked.
+ * option for each job type of the queues records, the chosen ones marked.
+ * The types are plain strings, those before the chosen one and those
+ * after it, so that a thousand types cost a thousand strings, not a
+ * thousand objects.
  */
 static void add_filters(struct json_object *pg, const char *status,
-			const char *type)
+			const char *type, struct json_object *queues)
 {
-	struct json_object *sts, *types, *o, *rows;
+	struct json_object *sts, *types, *o;
 	const char *name;
+	bool chosen = false;
 	size_t i, n;
 	int st;
 
@@ -74,26 +78,27 @@ static void add_filters(struct json_object *pg, const char *status,
 	}
 	json_object_object_add(pg, "statuses", sts);
 	types = json_object_new_array();
-	rows = json_object_object_get(pg, "queue_rows");
-	n = json_object_is_type(rows, json_type_array) ?
-		    json_object_array_length(rows) :
-		    0;
-	for (i = 0; i < n; i++) {
-		name = jsv_json_str(json_object_array_get_idx(rows, i),
-				    "job_type");
-		o = json_object_new_object();
-		set_str(o, "type", name);
-		set_bool(o, "chosen", type && strcmp(type, name) == 0);
-		json_object_array_add(types, o);
-	}
 	json_object_object_add(pg, "types", types);
+	n = json_object_array_length(queues);
+	for (i = 0; i < n; i++) {
+		name = jsv_json_str(json_object_array_get_idx(queues, i),
+				    "job_type");
+		if (!chosen && type && strcmp(type, name) == 0) {
+			chosen = true;
+			types = json_object_new_array();
+			json_object_object_add(pg, "types_after", types);
+			continue;
+		}
+		json_object_array_add(types, json_object_new_string(name));
+	}
+	set_bool(pg, "type_chosen", chosen);
 	set_str(pg, "filter_status", status);
 	set_str(pg, "filter_type", type);
 }
 
 void page_jobs(struct call *c)
 {
-	struct json_object *pg, *req, *recs = NULL, *end;
+	struct json_object *pg, *req, *recs = NULL, *end, *queues;
 	const char *status, *type, *why, *args[5];
 	struct pager p = { .prefix_url = c->rq->prefix_url,
 			   .route = "jobs",
@@ -120,9 +125,11 @@ void page_jobs(struct call *c)
 		snprintf(title, sizeof(title), "Jobs");
 	pg = page_new(c, title);
 	set_bool(pg, "tab_jobs", true);
-	if (page_load_common(c, pg) < 0)
+	if (page_load_common(c, pg) < 0 ||
+	    page_queue_list(c, pg, 0, 0, &queues) < 0)
 		goto out;
-	add_filters(pg, status, type);
+	add_filters(pg, status, type, queues);
+	json_object_put(queues);
 	req = json_object_new_object();
 	jsv_req_jobs(req, status, type);
 	jsv_req_page(req, p.page, p.size);
@@ -133,8 +140,7 @@ void page_jobs(struct call *c)
 	p.total = jsv_json_int(end, "total");
 	json_object_put(end);
 	json_object_object_add(pg, "job_rows",
-			       fields_project_list(job_list_fields, recs,
-						   FIELD_PAGE));
+			       fields_project_list(job_list_fields, recs));
 	json_object_put(recs);
 	pager_add(pg, &p);
 out:

@@ -72,7 +72,7 @@ void page_audit(struct call *c)
 	}
 	p.total = jsv_json_int(end, "total");
 	json_object_put(end);
-	rows = fields_project_list(audit_fields, recs, FIELD_PAGE);
+	rows = fields_project_list(audit_fields, recs);
 	json_object_put(recs);
 	for (i = 0; i < json_object_array_length(rows); i++)
 		audit_who(json_object_array_get_idx(rows, i));
@@ -130,13 +130,12 @@ void page_execution(struct call *c, const char *id)
 		goto out;
 	}
 	set_bool(pg, "execution_shown", true);
-	fields_put(pg, execution_fields, end, FIELD_PAGE);
+	fields_put(pg, execution_fields, end);
 	json_object_object_add(pg, "counts", execution_counts(end));
 	json_object_object_add(
 		pg, "execution_jobs",
 		fields_project_list(execution_job_fields,
-				    json_object_object_get(end, "jobs"),
-				    FIELD_PAGE));
+				    json_object_object_get(end, "jobs")));
 	if (!jsv_job_status_active(jsv_json_str(pg, "status")))
 		set_int(pg, "poll", 0);
 	p.total = jsv_json_int(end, "total");

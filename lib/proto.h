@@ -35,7 +35,7 @@
 
 #include "jsv.h"
 
-#define JSV_PROTO_VERSION 7
+#define JSV_PROTO_VERSION 8
 #define JSV_HDR_LEN 8
 #define JSV_MSG_MAX (256 * 1024)
 #define JSV_JSON_DEPTH 16

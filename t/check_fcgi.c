@@ -559,6 +559,57 @@ START_TEST(jobs_filters)
 }
 END_TEST
 
+/*
+ * The API's lists are written without json-c, and must read as json-c
+ * writes them: every escape, numbers, booleans, null, a nested value, a
+ * missing field and an empty optional one left out.
+ */
+START_TEST(api_json)
+{
+	static const char *const recs =
+		"[{\"id\": \"a\\\"b\\\\c/d\\u0001\\u001f\\b\\f\\n\\r\\t\\u007f"
+		"\u00e9\", \"pool_id\": null, \"job_name\": 7,"
+		" \"job_id\": -9223372036854775807, \"start_at\": \"\","
+		" \"check_in\": [1.5, {\"x\": true}], \"checkin_at\": false,"
+		" \"extra\": 1},"
+		" {\"id\": 18446744073709551615}, {}]";
+	struct json_object *in, *want, *rec;
+	const struct field *f;
+	struct jsv_buf b = { 0 };
+	size_t i;
+
+	in = json_tokener_parse(recs);
+	ck_assert_ptr_nonnull(in);
+	want = json_object_new_array();
+	for (i = 0; i < json_object_array_length(in); i++) {
+		rec = json_object_new_object();
+		json_object_object_foreach(json_object_array_get_idx(in, i), k,
+					   v) {
+			for (f = worker_fields; f->name; f++)
+				if (strcmp(f->name, k) == 0)
+					break;
+			if (!f->name ||
+			    ((f->views & FIELD_API_OPTIONAL) &&
+			     json_object_is_type(v, json_type_string) &&
+			     json_object_get_string_len(v) == 0))
+				continue;
+			json_object_object_add(rec, k, json_object_get(v));
+		}
+		json_object_array_add(want, rec);
+	}
+	fields_api_json(&b, worker_fields, in);
+	ck_assert_str_eq(b.data, json_object_to_json_string_ext(
+					 want, JSV_JSON_TO_STRING));
+	ck_assert_ptr_nonnull(strstr(b.data, "\\u0001\\u001f\\b\\f"));
+	jsv_buf_reset(&b);
+	fields_api_json(&b, queue_fields, NULL);
+	ck_assert_str_eq(b.data, "[]");
+	jsv_buf_free(&b);
+	json_object_put(in);
+	json_object_put(want);
+}
+END_TEST
+
 /* FIPS 180-4's examples, and a message of more than one block */
 START_TEST(sha256_vectors)
 {
@@ -1033,6 +1084,7 @@ static Suite *fcgi_suite(void)
 	tcase_add_test(tc, routes);
 	tcase_add_test(tc, pager_links);
 	tcase_add_test(tc, jobs_filters);
+	tcase_add_test(tc, api_json);
 	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, hmac_vectors);
 	tcase_add_test(tc, csrf);
