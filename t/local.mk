@@ -61,7 +61,8 @@ EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
 	t/bench/bench.sh t/bench/stamp.c t/bench/status-bench.sh \
 	t/bench/stop-bench.sh t/bench/persist-bench.sh t/bench/persist-noop.c \
 	t/bench/bench-lib.sh t/bench/peer-sidekiq.sh t/bench/profile.sh \
-	t/bench/dash-bench.sh t/bench/types-bench.sh packaging/screenshot.png \
+	t/bench/dash-bench.sh t/bench/types-bench.sh t/bench/fcgi-cpu.sh \
+	packaging/screenshot.png \
 	packaging/screenshot-jobs.png packaging/screenshot-audit.png
 
 # The browser tests' screenshots of every page, light and dark.
