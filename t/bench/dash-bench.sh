@@ -125,6 +125,8 @@ api=${DASH_URL}api/v2.0/
 
 urls=(
 	"$DASH_URL"
+	"${DASH_URL}?page=2"
+	"${DASH_URL}jobs"
 	"$sched_url"
 	"${sched_url}$( [[ $sched_url == *\?* ]] && echo '&' || echo '?')page=300"
 	"$workers_url"
