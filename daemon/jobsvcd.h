@@ -219,6 +219,12 @@ int queue_pause(const char *type, bool pause);
  * an error.  Returns 0, or -EINVAL or -EIO without calling done.
  */
 int queue_stop(char *const *types, size_t n, queue_stop_cb *done, void *arg);
+/*
+ * The number of jobs in a stop's next batch, after one of size jobs took us
+ * microseconds: towards 10 ms a batch, by at most a factor of two at a
+ * time, between 100 and 1000.
+ */
+int64_t queue_stop_size(int64_t size, uint64_t us);
 /* Takes over the stops whose pool went away before finishing them. */
 void queue_resume_stops(void);
 /* Forgets the stops in progress (they are resumed from Redis later). */

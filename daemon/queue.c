@@ -25,12 +25,20 @@
 #include "jobsvcd.h"
 #include "proto.h"
 
-#define STOP_BATCH 500
 #define QUEUE_PARAMS_MAX (64 * 1024)
 #define QUEUE_RUN_AT_MAX 32503680000LL /* year 3000 */
 #define SUBMIT_ARGS 7 /* the script's arguments after the namespace */
 
 #define STOP_BUDGET_US 10000 /* of batches per turn of the event loop */
+/*
+ * A batch is sized so that Redis takes about STOP_BATCH_US over it, from
+ * the time the batches before it took (which includes the round trip, so
+ * a busy machine only makes batches smaller): far from the 50 ms that
+ * would stall Redis's other clients even if the cost per job doubled.
+ */
+#define STOP_BATCH_US 10000
+#define STOP_BATCH_MIN 100
+#define STOP_BATCH_MAX 1000
 #define STOP_ID_LEN 16
 
 /* A queue stop request: one stop per job type, answered when all are over. */
@@ -53,6 +61,7 @@ struct stop {
 
 static TAILQ_HEAD(, stop) stops = TAILQ_HEAD_INITIALIZER(stops);
 static sd_event_source *stop_src; /* one turn of batches: stop_step() */
+static int64_t stop_size = 500; /* jobs a batch, see STOP_BATCH_US */
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -504,19 +513,53 @@ int queue_pause(const char *type, bool pause)
 	return 0;
 }
 
-/* The stop's batch: *total gets the jobs it stopped so far, *left those left. */
+static uint64_t stop_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * The size of the next batch, after one of size jobs took us: scaled
+ * towards STOP_BATCH_US, by at most a factor of two at a time so that one
+ * batch delayed by something else does not swing it.
+ */
+int64_t queue_stop_size(int64_t size, uint64_t us)
+{
+	int64_t next;
+
+	next = us ? (int64_t)((double)size * STOP_BATCH_US / us) : 2 * size;
+	if (next > 2 * size)
+		next = 2 * size;
+	if (next < size / 2)
+		next = size / 2;
+	if (next > STOP_BATCH_MAX)
+		next = STOP_BATCH_MAX;
+	if (next < STOP_BATCH_MIN)
+		next = STOP_BATCH_MIN;
+	return next;
+}
+
+/*
+ * The stop's batch: *total gets the jobs it stopped so far, *left those
+ * left.  A full batch sizes the next one.
+ */
 static int stop_batch(const struct stop *st, uint64_t *total, int64_t *left)
 {
-	char batch[16], lease[24];
+	char batch[24], lease[24];
 	const char *argv[5] = { st->id, batch, jsvd->pool_id, lease,
 				st->req ? "1" : "0" };
 	const char *e;
 	redisReply *r;
+	uint64_t start;
 	int rv = 0;
 
-	snprintf(batch, sizeof(batch), "%d", STOP_BATCH);
+	snprintf(batch, sizeof(batch), "%lld", (long long)stop_size);
 	snprintf(lease, sizeof(lease), "%llu",
 		 (unsigned long long)jsvd->conf->dead_timeout_ms);
+	start = stop_now_us();
 	r = redis_script(SCRIPT_STOP_BATCH, 5, argv);
 	if (!r)
 		return -EIO;
@@ -526,6 +569,9 @@ static int stop_batch(const struct stop *st, uint64_t *total, int64_t *left)
 	    r->element[1]->type == REDIS_REPLY_INTEGER) {
 		*total = r->element[0]->integer;
 		*left = r->element[1]->integer;
+		if (*left > 0)
+			stop_size = queue_stop_size(stop_size,
+						    stop_now_us() - start);
 	} else if (e && strcmp(e, "BUSY") == 0) {
 		rv = -EBUSY;
 	} else if (e && strcmp(e, "NOSTOP") == 0) {
@@ -565,14 +611,6 @@ static void stop_end(struct stop *st, int err, uint64_t total)
 	if (req->done)
 		req->done(req->arg, req->stopped, 0);
 	free(req);
-}
-
-static uint64_t stop_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void stop_arm(void);

@@ -130,16 +130,36 @@ START_TEST(test_order_of_checks)
 }
 END_TEST
 
+/* A queue stop's batches are sized by the time the last one took. */
+START_TEST(test_stop_batch_size)
+{
+	/* 10 ms a batch: 500 jobs in 5 ms make 1000, in 20 ms 250. */
+	ck_assert_int_eq(queue_stop_size(500, 5000), 1000);
+	ck_assert_int_eq(queue_stop_size(500, 20000), 250);
+	ck_assert_int_eq(queue_stop_size(500, 10000), 500);
+	/* At most a factor of two a step, whatever one batch took. */
+	ck_assert_int_eq(queue_stop_size(300, 100), 600);
+	ck_assert_int_eq(queue_stop_size(300, 0), 600);
+	ck_assert_int_eq(queue_stop_size(800, 1000000), 400);
+	/* Within 100 and 1000 jobs. */
+	ck_assert_int_eq(queue_stop_size(800, 1000), 1000);
+	ck_assert_int_eq(queue_stop_size(150, 1000000), 100);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
 	Suite *s = suite_create("control");
 	TCase *tc = tcase_create("dispatch");
+	TCase *stop = tcase_create("queue stop");
 
 	tcase_add_test(tc, test_every_command_has_a_handler);
 	tcase_add_test(tc, test_malformed_refused_first);
 	tcase_add_test(tc, test_unknown_command);
 	tcase_add_test(tc, test_order_of_checks);
 	suite_add_tcase(s, tc);
+	tcase_add_test(stop, test_stop_batch_size);
+	suite_add_tcase(s, stop);
 	return s;
 }
 

@@ -94,6 +94,34 @@ local function index_status(id, name, old, status)
   redis.call('ZADD', p .. 'ix:type:' .. name .. ':' .. status, now_us, id)
 end
 
+-- Calls a variadic command (ZADD, ZREM) on key with the arguments in list,
+-- 1000 at a time (a Lua call takes at most a few thousand arguments).
+local function many(cmd, key, list)
+  for i = 1, #list, 1000 do
+    redis.call(cmd, key, unpack(list, i, math.min(i + 999, #list)))
+  end
+end
+
+-- index_status() for many jobs of type name at once, in four commands a
+-- thousand jobs: old maps each status the jobs leave to a list of their
+-- ids.  (The score is formatted once: Redis formats a number argument
+-- anew at every call.)
+local function index_status_many(old, name, status)
+  local scored, score = {}, string.format('%d', now_us)
+  for was, ids in pairs(old) do
+    if was ~= status then
+      many('ZREM', p .. 'ix:status:' .. was, ids)
+      many('ZREM', p .. 'ix:type:' .. name .. ':' .. was, ids)
+    end
+    for _, id in ipairs(ids) do
+      scored[#scored + 1] = score
+      scored[#scored + 1] = id
+    end
+  end
+  many('ZADD', p .. 'ix:status:' .. status, scored)
+  many('ZADD', p .. 'ix:type:' .. name .. ':' .. status, scored)
+end
+
 -- Indexes a new job of type name as submitted now.
 local function index_new(id, name)
   redis.call('ZADD', p .. 'ix:all', now_us, id)

@@ -152,16 +152,25 @@ wait_status "$g" Success
 assert_eq "Success jobs" "$g" "$(ids --status Success | xargs)"
 check_lists "a job that ran"
 
-# queue stop ends the waiting jobs of a type Stopped.
+# queue stop ends the waiting jobs of a type Stopped: Pending ones, a
+# Scheduled one and a unique one, all in one batch, each moved from the
+# lists of its own status; the unique one no longer holds its key.
+s2=$(submit OK --in 1h)
+u=$(submit OK --unique --param k=1)
+check_lists "a unique job and one for later"
 ctl queue stop OK >/dev/null
-wait_status "$a1" Stopped
-wait_status "$a3" Stopped
+for id in "$a1" "$a3" "$s2" "$u"; do
+	wait_status "$id" Stopped
+done
 assert_eq "Pending jobs after queue stop" "" "$(ids --status Pending | xargs)"
-assert_eq "Stopped OK jobs" "$(printf '%s\n' "$a1" "$a2" "$a3" "$s" | sort | xargs)" \
+assert_eq "Scheduled jobs after queue stop" "" "$(ids --status Scheduled | xargs)"
+assert_eq "Stopped OK jobs" \
+	"$(printf '%s\n' "$a1" "$a2" "$a3" "$s" "$s2" "$u" | sort | xargs)" \
 	"$(ids --status Stopped --type OK | sort | xargs)"
 assert_eq "the last two Stopped OK jobs" "$s $a2" \
-	"$(ids --status Stopped --type OK --page 2 --page-size 2 | xargs)"
+	"$(ids --status Stopped --type OK --page 3 --page-size 2 | xargs)"
 check_lists "queue stop"
+assert_eq "unique keys after queue stop" "" "$(redis_cli KEYS 'test:unique:*')"
 
 # A database older than the lists: they are made again at start.
 kill_daemon a
@@ -176,7 +185,7 @@ lists_built()
 wait_for "the lists to be made again" lists_built
 check_lists "a start without the lists"
 assert_eq "Error jobs after the lists were made again" "$r $b" "$(ids --status Error | xargs)"
-assert_eq "number of jobs after the lists were made again" 7 "$(ids | wc -l)"
+assert_eq "number of jobs after the lists were made again" 9 "$(ids | wc -l)"
 
 # Retention: Success and Stopped jobs leave the lists with their jobs.
 kill_daemon a
