@@ -4,7 +4,9 @@
  * user's anti-CSRF token (an HMAC of the user's name and the hour, in an
  * HttpOnly cookie and double-submitted in the form) acts
  * over the control socket and redirects back with the daemon's message in
- * a short-lived cookie.
+ * a short-lived cookie.  A POST whose token has expired (a page left open
+ * for hours) does nothing and asks for confirmation again, with a fresh
+ * token.
  */
 #include "config.h"
 
@@ -57,21 +59,31 @@ static bool same_token(const char *a, const char *b)
 	return diff == 0;
 }
 
-bool csrf_ok(const unsigned char key[FCGI_SECRET_LEN], const char *user,
-	     int64_t now, const char *cookie, const char *field)
+/* Whether s is the user's token of window w or of the one before it. */
+static bool token_recent(const unsigned char key[FCGI_SECRET_LEN],
+			 const char *user, int64_t w, const char *s)
 {
 	char want[FCGI_CSRF_LEN + 1];
-	int64_t w = now / FCGI_CSRF_WINDOW;
-	bool ok = false;
+	bool now, before;
 
-	if (!user || !is_token(cookie) || !is_token(field) ||
-	    !same_token(cookie, field))
-		return false;
 	csrf_make(key, user, w, want);
-	ok |= same_token(field, want);
+	now = same_token(s, want);
 	csrf_make(key, user, w - 1, want);
-	ok |= same_token(field, want);
-	return ok;
+	before = same_token(s, want);
+	return now || before;
+}
+
+bool csrf_ok(const unsigned char key[FCGI_SECRET_LEN], const char *user,
+	     int64_t now, int64_t secs, const char *cookie, const char *field)
+{
+	int64_t w = now / secs;
+	bool cookie_ok, field_ok;
+
+	if (!user || !is_token(cookie) || !is_token(field))
+		return false;
+	cookie_ok = token_recent(key, user, w, cookie);
+	field_ok = token_recent(key, user, w, field);
+	return cookie_ok && field_ok;
 }
 
 void set_cookie(struct call *c, const char *name, const char *value,
@@ -84,8 +96,8 @@ void set_cookie(struct call *c, const char *name, const char *value,
 }
 
 /*
- * The token of this user and hour; the browser's cookie is replaced when
- * it holds another one (another user's, or an older hour's).
+ * The token of this user and window; the browser's cookie is replaced when
+ * it holds another one (another user's, or an older window's).
  */
 const char *csrf_token(struct call *c)
 {
@@ -94,7 +106,7 @@ const char *csrf_token(struct call *c)
 	if (c->csrf[0])
 		return c->csrf;
 	csrf_make(c->app->secret, c->rq->remote_user,
-		  (int64_t)time(NULL) / FCGI_CSRF_WINDOW, c->csrf);
+		  (int64_t)time(NULL) / c->app->cfg->csrf_window, c->csrf);
 	have = kv_get(&c->rq->cookies, "jsvc_csrf");
 	if (!have || strcmp(have, c->csrf) != 0)
 		set_cookie(c, "jsvc_csrf", c->csrf, "; HttpOnly");
@@ -314,28 +326,39 @@ static void free_question(struct call *c, const struct kv_list *l,
 	jsv_buf_free(&jobs);
 }
 
-static void action_confirm(struct call *c, const struct action *a)
+/*
+ * The confirmation page of action a on what l names; notice, when not
+ * NULL, says why a POST was refused, and the page answers 403 whatever
+ * else fails.
+ */
+static void action_confirm(struct call *c, const struct action *a,
+			   const struct kv_list *l, const char *notice)
 {
 	struct targets t = { 0 };
 	struct json_object *pg;
 	char err[sizeof(c->err)];
 
-	if (targets_read(a, &c->rq->args, &t, err, sizeof(err)) < 0) {
+	if (targets_read(a, l, &t, err, sizeof(err)) < 0) {
 		error_page(c, 400, err);
 		goto out;
 	}
 	if (a->cmd == JSV_CMD_WORKER_FREE)
-		free_question(c, &c->rq->args, &t);
-	pg = page_new(c, "Confirm");
+		free_question(c, l, &t);
+	pg = page_new(c, notice ? "Not done: confirm again" : "Confirm");
 	set_str(pg, "question", t.question);
 	set_str(pg, "action", a->name);
 	set_str(pg, "button", a->button);
 	set_str(pg, "back", t.back.data);
 	json_object_object_add(pg, "fields", json_object_get(t.fields));
 	set_bool(pg, "confirm", true);
+	/* dashboard.js renews the token this often; see csrf_ok() */
+	set_int(pg, "csrf_renew", (c->app->cfg->csrf_window + 1) / 2);
 	if (!call_admin(c))
 		c->rs->status = 403;
+	set_str(pg, "notice", notice);
 	page_load_common(c, pg);
+	if (notice)
+		c->rs->status = 403;
 	page_send(c, "layout.html", pg);
 out:
 	targets_free(&t);
@@ -367,12 +390,14 @@ static void action_do(struct call *c, const struct action *a)
 		goto out;
 	}
 	if (!csrf_ok(c->app->secret, c->rq->remote_user, (int64_t)time(NULL),
+		     c->app->cfg->csrf_window,
 		     kv_get(&c->rq->cookies, "jsvc_csrf"),
 		     kv_get(&form, "csrf"))) {
-		error_page(c, 403,
-			   "The form's security token does not match "
-			   "this browser's: reload the page and try "
-			   "again.");
+		action_confirm(c, a, &form,
+			       "The action was NOT done: the form's security "
+			       "token has expired (the page was open for a "
+			       "long time) or is not this browser's. Nothing "
+			       "was changed; confirm below to do it now.");
 		goto out;
 	}
 	if (targets_read(a, &form, &t, err, sizeof(err)) < 0) {
@@ -420,7 +445,7 @@ void action_handle(struct call *c, const char *name)
 			action_do(c, &actions[i]);
 		else if (strcmp(c->rq->method, "GET") == 0 ||
 			 strcmp(c->rq->method, "HEAD") == 0)
-			action_confirm(c, &actions[i]);
+			action_confirm(c, &actions[i], &c->rq->args, NULL);
 		else
 			method_not_allowed(c, "GET, HEAD, POST");
 		return;

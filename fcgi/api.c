@@ -396,32 +396,39 @@ enum api_route {
 	R_PAUSED,
 };
 
+#define API_PATH_SEGS 4
+
+/* The paths, segment by segment; "*" is any one segment. */
+static const struct {
+	enum api_route route;
+	const char *seg[API_PATH_SEGS];
+} api_paths[] = {
+	{ R_POOLS, { "jobservice", "pools" } },
+	{ R_WORKERS, { "jobservice", "pools", "*", "workers" } },
+	{ R_JOBS, { "jobservice", "jobs" } },
+	{ R_JOB, { "jobservice", "jobs", "*" } },
+	{ R_LOG, { "jobservice", "jobs", "*", "log" } },
+	{ R_QUEUES, { "jobservice", "queues" } },
+	{ R_QUEUE, { "jobservice", "queues", "*" } },
+	{ R_SCHEDULES, { "schedules" } },
+	{ R_PAUSED, { "schedules", "*", "paused" } },
+};
+
 static enum api_route match(char **seg, int n)
 {
-	if (n >= 2 && strcmp(seg[0], "jobservice") == 0) {
-		if (n == 2 && strcmp(seg[1], "pools") == 0)
-			return R_POOLS;
-		if (n == 4 && strcmp(seg[1], "pools") == 0 &&
-		    strcmp(seg[3], "workers") == 0)
-			return R_WORKERS;
-		if (n == 2 && strcmp(seg[1], "jobs") == 0)
-			return R_JOBS;
-		if (n == 3 && strcmp(seg[1], "jobs") == 0)
-			return R_JOB;
-		if (n == 4 && strcmp(seg[1], "jobs") == 0 &&
-		    strcmp(seg[3], "log") == 0)
-			return R_LOG;
-		if (n == 2 && strcmp(seg[1], "queues") == 0)
-			return R_QUEUES;
-		if (n == 3 && strcmp(seg[1], "queues") == 0)
-			return R_QUEUE;
-		return R_NONE;
+	const char *const *want;
+	size_t i;
+	int k;
+
+	for (i = 0; i < JSV_ARRAY_SIZE(api_paths); i++) {
+		want = api_paths[i].seg;
+		for (k = 0; k < n && k < API_PATH_SEGS && want[k]; k++)
+			if (strcmp(want[k], "*") != 0 &&
+			    strcmp(want[k], seg[k]) != 0)
+				break;
+		if (k == n && (k == API_PATH_SEGS || !want[k]))
+			return api_paths[i].route;
 	}
-	if (n == 1 && strcmp(seg[0], "schedules") == 0)
-		return R_SCHEDULES;
-	if (n == 3 && strcmp(seg[0], "schedules") == 0 &&
-	    strcmp(seg[2], "paused") == 0)
-		return R_PAUSED;
 	return R_NONE;
 }
 

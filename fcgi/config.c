@@ -18,6 +18,9 @@
  *	                        readers.
  *	secret_file = PATH      the anti-CSRF key (FCGI_SECRET_FILE, or
  *	                        $STATE_DIRECTORY/secret under systemd)
+ *	csrf_window = 1h        the time an anti-CSRF token is made for,
+ *	                        1s to 24h; a form's token is accepted for
+ *	                        one to two of them
  *
  * Any other section or key, or a line that is not one of these, is an
  * error reported as file:line.
@@ -108,6 +111,18 @@ static int parse_timeout(struct fcgi_config *cfg, char *val)
 	return 0;
 }
 
+/* A duration (jsv_parse_duration) of whole seconds, 1 s to 24 h. */
+static int parse_csrf_window(struct fcgi_config *cfg, char *val)
+{
+	uint64_t ms;
+
+	if (jsv_parse_duration(val, &ms) < 0 || ms < 1000 || ms % 1000 ||
+	    ms > FCGI_CSRF_WINDOW_MAX * 1000)
+		return -EINVAL;
+	cfg->csrf_window = (int64_t)(ms / 1000);
+	return 0;
+}
+
 static int parse_admins(struct fcgi_config *cfg, char *val)
 {
 	char *tok, *save = NULL;
@@ -194,6 +209,8 @@ static const struct config_key {
 	{ "audit_readers", parse_audit_readers,
 	  "a name holds a control character or is too long" },
 	{ "secret_file", parse_secret_file, "not an absolute path" },
+	{ "csrf_window", parse_csrf_window,
+	  "not a duration of whole seconds from 1s to 24h" },
 };
 
 /* One "key = value" line of the section; *seen has a bit per known key. */
@@ -213,7 +230,7 @@ static int parse_key(struct fcgi_config *cfg, const char *key, char *val,
 			err, errlen, name, line,
 			"unknown key (only admins, workers, timeout, "
 			"readers, log_readers, audit_readers, "
-			"secret_file)");
+			"secret_file, csrf_window)");
 	k = &config_keys[i];
 	if (*seen & (1u << i))
 		snprintf(what, sizeof(what), "%s is set twice", k->name);
@@ -237,6 +254,7 @@ int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->workers = FCGI_WORKERS_DEFAULT;
 	cfg->timeout_ms = FCGI_TIMEOUT_MS;
+	cfg->csrf_window = FCGI_CSRF_WINDOW;
 	cfg->readers.everyone = true;
 	cfg->log_readers.admins = true;
 	cfg->audit_readers.admins = true;

@@ -34,7 +34,8 @@
 #define FCGI_BODY_MAX (64 * 1024) /* request bodies; larger ones get 413 */
 #define FCGI_PAIRS_MAX 256 /* pairs in one query, form or cookie header */
 #define FCGI_CSRF_LEN 32 /* hex characters of the anti-CSRF token */
-#define FCGI_CSRF_WINDOW 3600 /* seconds a token is made for; 2 accepted */
+#define FCGI_CSRF_WINDOW 3600 /* seconds a token is made for, by default */
+#define FCGI_CSRF_WINDOW_MAX (24 * 3600)
 #define FCGI_SECRET_LEN 32 /* bytes of the key of the anti-CSRF tokens */
 #define FCGI_SECRET_FILE "/var/lib/jobsvc-fcgi/secret"
 /*
@@ -176,13 +177,14 @@ struct fcgi_config {
 	struct user_list log_readers; /* who may read job logs; default admins */
 	struct user_list audit_readers; /* who may read the audit; admins */
 	char *secret_file; /* the key of the anti-CSRF tokens */
+	int64_t csrf_window; /* seconds a token is made for, 1..MAX */
 	unsigned workers; /* processes answering requests, 1..FCGI_WORKERS_MAX */
 	int timeout_ms; /* each wait on the daemon, 1 s..FCGI_TIMEOUT_MAX_MS */
 };
 
 /*
  * Parses the INI text of file name (used in messages) into cfg: section
- * [jobsvc-fcgi], keys admins, workers and timeout.  Returns 0, or -EINVAL with
+ * [jobsvc-fcgi], the keys config.c lists.  Returns 0, or -EINVAL with
  * "name:line: what" in err; cfg then holds nothing.
  */
 int config_parse(struct fcgi_config *cfg, const char *name, const char *text,
@@ -502,19 +504,22 @@ void pager_add(struct json_object *pg, const struct pager *p);
 /* action.c */
 
 /*
- * The anti-CSRF token of user for time window (the time divided by
- * FCGI_CSRF_WINDOW): the first FCGI_CSRF_LEN hex digits of the HMAC-SHA256,
- * keyed with key, of the user's name and the window.
+ * The anti-CSRF token of user for time window (the time divided by the
+ * window's length, csrf_window): the first FCGI_CSRF_LEN hex digits of the
+ * HMAC-SHA256, keyed with key, of the user's name and the window.
  */
 void csrf_make(const unsigned char key[FCGI_SECRET_LEN], const char *user,
 	       int64_t window, char out[FCGI_CSRF_LEN + 1]);
 
 /*
- * Whether the form's token field is the cookie's and the user's for the
- * window now or the one before it.
+ * Whether the form's token field and the cookie are both the user's, each
+ * of the window of time now (windows of secs seconds) or the one before
+ * it: a token is good for one to two windows after its page was made, and
+ * a form stays good when another page has since replaced the cookie with
+ * the next window's token.
  */
 bool csrf_ok(const unsigned char key[FCGI_SECRET_LEN], const char *user,
-	     int64_t now, const char *cookie, const char *field);
+	     int64_t now, int64_t secs, const char *cookie, const char *field);
 
 /* The user's anti-CSRF token, set as a cookie when the browser lacks it. */
 const char *csrf_token(struct call *c);

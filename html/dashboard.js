@@ -14,6 +14,14 @@
  * confirmation page is fetched, its question shown with confirm(), and its
  * form submitted when accepted.
  *
+ * Tokens: a confirmation form's anti-CSRF token is accepted for one to two
+ * of jobsvc-fcgi's csrf_window after it was made.  The form says how often
+ * to renew it (data-renew, half a window, in seconds): a form shown on the
+ * page gets a fresh token that often, and a form whose token is older than
+ * that (a dialog or a page left open, a sleeping tab) gets one before it
+ * is submitted, from the confirmation page fetched again (a GET, which
+ * changes nothing; its answer renews the cookie too).
+ *
  * Select all: a box in the header of each table whose rows have boxes
  * ticks or clears all of them; it shows ticked, clear or mixed as they are.
  * Nodes added here carry data-js and are kept across refreshes.
@@ -273,6 +281,76 @@
 		schedule();
 	}
 
+	/* ----------------------------------------------------------- tokens */
+
+	function renewMs(form) {
+		var secs = parseInt(form.getAttribute('data-renew'), 10);
+
+		return secs > 0 ? secs * 1000 : 0;
+	}
+
+	function tokenStale(form) {
+		var ms = renewMs(form);
+
+		return ms > 0 && Date.now() - (+form.getAttribute('data-made') || 0) >= ms;
+	}
+
+	function renewToken(form) {
+		var params = new URLSearchParams(new FormData(form));
+
+		params.delete('csrf');
+		return fetchPage(form.getAttribute('action') + '?' + params.toString(),
+			FETCH_TIMEOUT_MS).then(function (page) {
+			var fresh = page.doc.querySelector('form.confirm-form input[name=csrf]');
+
+			if (!page.ok || !fresh)
+				throw new Error('no fresh token');
+			form.elements.csrf.value = fresh.value;
+			form.setAttribute('data-made', Date.now());
+		});
+	}
+
+	/*
+	 * Submits a confirmation form, with a fresh token when its own is
+	 * stale; when none can be had the old one goes, and a refused one
+	 * brings the confirmation page back with a fresh one.
+	 */
+	function submitFresh(form) {
+		if (!tokenStale(form)) {
+			form.submit();
+			return;
+		}
+		renewToken(form).then(null, function () {}).then(function () {
+			form.submit();
+		});
+	}
+
+	function renewShown() {
+		[].forEach.call(document.querySelectorAll('form.confirm-form[data-renew]'),
+			function (form) {
+				if (tokenStale(form))
+					renewToken(form).catch(function () {});
+			});
+	}
+
+	function startTokens() {
+		var forms = document.querySelectorAll('form.confirm-form[data-renew]');
+		var ms = 0;
+
+		[].forEach.call(forms, function (form) {
+			form.setAttribute('data-made', Date.now());
+			if (!ms || renewMs(form) < ms)
+				ms = renewMs(form);
+		});
+		if (!ms)
+			return;
+		window.setInterval(renewShown, ms / 2);
+		document.addEventListener('visibilitychange', function () {
+			if (!document.hidden)
+				renewShown();
+		});
+	}
+
 	/* ---------------------------------------------------------- actions */
 
 	function onAct(ev) {
@@ -280,6 +358,12 @@
 		var button = ev.submitter;
 		var action, params, url;
 
+		if (form.classList && form.classList.contains('confirm-form') &&
+		    tokenStale(form)) {
+			ev.preventDefault();
+			submitFresh(form);
+			return;
+		}
 		if (!form.classList || !form.classList.contains('act'))
 			return;
 		action = (button && button.getAttribute('formaction')) || form.getAttribute('action');
@@ -293,11 +377,12 @@
 				window.location.href = url;
 				return;
 			}
+			confirmForm.setAttribute('data-made', Date.now());
 			if (!window.confirm(question.textContent))
 				return;
 			confirmForm.hidden = true;
 			document.body.appendChild(document.adoptNode(confirmForm));
-			confirmForm.submit();
+			submitFresh(confirmForm);
 		}, function () {
 			window.location.href = url;
 		});
@@ -352,4 +437,5 @@
 	document.addEventListener('change', onChange);
 	document.addEventListener('DOMContentLoaded', addSelectAll);
 	document.addEventListener('DOMContentLoaded', startRefresh);
+	document.addEventListener('DOMContentLoaded', startTokens);
 })();

@@ -325,6 +325,15 @@ START_TEST(config_ok)
 	config_free(&cfg);
 	ck_assert_int_eq(parse("[jobsvc-fcgi]\ntimeout = 30s\n", &cfg, err), 0);
 	ck_assert_int_eq(cfg.timeout_ms, FCGI_TIMEOUT_MAX_MS);
+	ck_assert_int_eq(cfg.csrf_window, FCGI_CSRF_WINDOW);
+	config_free(&cfg);
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\ncsrf_window = 3s\n", &cfg, err),
+			 0);
+	ck_assert_int_eq(cfg.csrf_window, 3);
+	config_free(&cfg);
+	ck_assert_int_eq(parse("[jobsvc-fcgi]\ncsrf_window = 24h\n", &cfg, err),
+			 0);
+	ck_assert_int_eq(cfg.csrf_window, FCGI_CSRF_WINDOW_MAX);
 	config_free(&cfg);
 }
 END_TEST
@@ -357,6 +366,13 @@ START_TEST(config_errors)
 		  "f.conf:2: timeout: not a duration from 1s to 30s" },
 		{ "[jobsvc-fcgi]\ntimeout = 31s\n", "f.conf:2: timeout" },
 		{ "[jobsvc-fcgi]\ntimeout = soon\n", "f.conf:2: timeout" },
+		{ "[jobsvc-fcgi]\ncsrf_window = 0s\n",
+		  "f.conf:2: csrf_window: not a duration of whole seconds "
+		  "from 1s to 24h" },
+		{ "[jobsvc-fcgi]\ncsrf_window = 1500ms\n",
+		  "f.conf:2: csrf_window" },
+		{ "[jobsvc-fcgi]\ncsrf_window = 25h\n",
+		  "f.conf:2: csrf_window" },
 	};
 	struct fcgi_config cfg;
 	char err[256];
@@ -698,32 +714,43 @@ START_TEST(csrf)
 	char tok[FCGI_CSRF_LEN + 1], old[FCGI_CSRF_LEN + 1],
 		older[FCGI_CSRF_LEN + 1], other[FCGI_CSRF_LEN + 1];
 	const unsigned char other_key[FCGI_SECRET_LEN] = { 9 };
-	int64_t now = 1000 * FCGI_CSRF_WINDOW + 5;
+	const int64_t secs = FCGI_CSRF_WINDOW;
+	int64_t now = 1000 * secs + 5;
 
 	csrf_make(KEY, "alice", 1000, tok);
 	csrf_make(KEY, "alice", 999, old);
 	csrf_make(KEY, "alice", 998, older);
 	ck_assert_uint_eq(strlen(tok), FCGI_CSRF_LEN);
-	ck_assert(csrf_ok(KEY, "alice", now, tok, tok));
+	ck_assert(csrf_ok(KEY, "alice", now, secs, tok, tok));
 	/* the window before is still good, not the one before it */
-	ck_assert(csrf_ok(KEY, "alice", now, old, old));
-	ck_assert(!csrf_ok(KEY, "alice", now, older, older));
+	ck_assert(csrf_ok(KEY, "alice", now, secs, old, old));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, older, older));
 	ck_assert(strcmp(tok, old) != 0);
+	/* windows of another length */
+	ck_assert(csrf_ok(KEY, "alice", 1000 * 3 + 2, 3, old, old));
+	ck_assert(!csrf_ok(KEY, "alice", 1001 * 3, 3, old, old));
+	/* a page made before another replaced the cookie still works */
+	ck_assert(csrf_ok(KEY, "alice", now, secs, tok, old));
+	ck_assert(csrf_ok(KEY, "alice", now, secs, old, tok));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, tok, older));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, older, tok));
 	/* another user's token, another key's */
 	csrf_make(KEY, "bob", 1000, other);
-	ck_assert(!csrf_ok(KEY, "alice", now, other, other));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, other, other));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, tok, other));
 	csrf_make(other_key, "alice", 1000, other);
-	ck_assert(!csrf_ok(KEY, "alice", now, other, other));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, other, other));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, other, tok));
 	/* any well-formed pair is not enough */
-	ck_assert(!csrf_ok(KEY, "alice", now, TOKEN, TOKEN));
-	ck_assert(!csrf_ok(KEY, "alice", now,
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, TOKEN, TOKEN));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, TOKEN, tok));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs,
 			   "00000000000000000000000000000000",
 			   "00000000000000000000000000000000"));
-	ck_assert(!csrf_ok(KEY, NULL, now, tok, tok));
-	ck_assert(!csrf_ok(KEY, "alice", now, tok, NULL));
-	ck_assert(!csrf_ok(KEY, "alice", now, NULL, tok));
-	ck_assert(!csrf_ok(KEY, "alice", now, old, tok));
-	ck_assert(!csrf_ok(KEY, "alice", now, "", ""));
+	ck_assert(!csrf_ok(KEY, NULL, now, secs, tok, tok));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, tok, NULL));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, NULL, tok));
+	ck_assert(!csrf_ok(KEY, "alice", now, secs, "", ""));
 }
 END_TEST
 

@@ -692,6 +692,14 @@ runs()
 	grep -c "^$1 " "${2:-$DATA/ran}" 2>/dev/null || true
 }
 
+# pid_of ID [FILE]: the pid of the persistent handler (t/handlers/persist)
+# that ran job ID, from its record in FILE (default $DATA/rec), one a run;
+# nothing when none did.
+pid_of()
+{
+	grep "^$1 " "${2:-$DATA/rec}" 2>/dev/null | awk '{ print $3 }'
+}
+
 # job_error_has ID TEXT: the job's error contains TEXT.
 job_error_has()
 {

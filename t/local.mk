@@ -20,7 +20,8 @@ endef
 $(eval TESTS += $$(JSV_INTEG_TESTS))
 JSV_BROWSER_TESTS = t/browser/dash-browser.sh t/browser/dash-a11y.sh \
 	t/browser/dash-pages.sh \
-	t/browser/dash-refresh.sh t/browser/dash-jobs.sh
+	t/browser/dash-refresh.sh t/browser/dash-jobs.sh \
+	t/browser/dash-csrf.sh
 
 JSV_TEST_HANDLERS = \
 	t/handlers/checkin \
@@ -57,7 +58,7 @@ EXTRA_DIST += $(JSV_INTEG_TESTS) $(JSV_BROWSER_TESTS) $(JSV_TEST_HANDLERS) \
 	t/browser/cdp.py t/browser/dash-browser.py t/browser/screenshot.sh \
 	t/browser/a11y.js t/browser/dashtest.py t/browser/dash-a11y.py \
 	t/browser/dash-refresh.py t/browser/dash-pages.py \
-	t/browser/dash-jobs.py \
+	t/browser/dash-jobs.py t/browser/dash-csrf.py \
 	t/bench/bench.sh t/bench/stamp.c t/bench/status-bench.sh \
 	t/bench/stop-bench.sh t/bench/persist-bench.sh t/bench/persist-noop.c \
 	t/bench/bench-lib.sh t/bench/peer-sidekiq.sh t/bench/profile.sh \

@@ -108,9 +108,10 @@ class Browser:
             page = self._pages.get(msg.get("sessionId"))
             if page is not None:
                 page.dialogs.append(msg["params"].get("message", ""))
-                self._send("Page.handleJavaScriptDialog",
-                           {"accept": page.accept_dialogs},
-                           msg.get("sessionId"))
+                if page.accept_dialogs is not None:
+                    self._send("Page.handleJavaScriptDialog",
+                               {"accept": page.accept_dialogs},
+                               msg.get("sessionId"))
         return msg
 
     def call(self, method, params=None, session=None, timeout=30):
@@ -180,7 +181,7 @@ class Page:
         self.b = browser
         self.session = session
         self.dialogs = []
-        self.accept_dialogs = True
+        self.accept_dialogs = True  # None: left open for the caller
         self.console_errors = []
 
     def call(self, method, params=None, timeout=30):

@@ -23,8 +23,9 @@ import time
 
 sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dashtest import (JS_TICK, arg_parser, browser, check,  # noqa: E402
-                      no_exceptions)
+from dashtest import (JS_CLICK_BUTTON, JS_TICK, MESSAGE,  # noqa: E402
+                      arg_parser, browser, check, no_exceptions,
+                      user_page)
 
 # An auto refresh is due every 10 s; a refresh after a failed one as well.
 REFRESH_WAIT = 30
@@ -54,26 +55,16 @@ class Shell:
         print("ok: the test script did %s (%s)" % (what, line.decode()))
 
 
-JS_CLICK = """(() => {
-  const el = [...document.querySelectorAll('button')]
-      .find(e => e.innerText.trim().toLowerCase() === %r && !e.disabled);
-  if (!el) return false;
-  el.click();
-  return true;
-})()"""
-
 REFRESHES = "+document.getElementById('refresh').dataset.refreshes"
 FAILURES = "+document.getElementById('refresh').dataset.failures"
 STALE = "document.getElementById('stale').textContent"
-MESSAGE = ("(document.querySelector('#main .message') || {}).textContent"
-           " || ''")
 
 
 def act(page, button, msg):
     """Clicks BUTTON (its confirmation dialog is accepted) and waits for
     the page the action leads to, showing MSG."""
     dialogs = len(page.dialogs)
-    page.click_and_wait_load(JS_CLICK % button.lower())
+    page.click_and_wait_load(JS_CLICK_BUTTON % button.lower())
     check("%s confirmed in a dialog" % button, len(page.dialogs) > dialogs)
     page.wait_for("(%s).includes(%r)" % (MESSAGE, msg))
     check("the message %r shown" % msg, True)
@@ -96,9 +87,7 @@ def row_count(page, job_type):
 
 
 def main():
-    ap = arg_parser()
-    ap.add_argument("--user", required=True)
-    ap.add_argument("--password", required=True)
+    ap = arg_parser(user=True)
     ap.add_argument("--submit-cmd", required=True)
     ap.add_argument("--ask", required=True)
     ap.add_argument("--told", required=True)
@@ -108,8 +97,7 @@ def main():
     shell = Shell(args.ask, args.told)
     b = browser(args)
     try:
-        page = b.new_page()
-        page.set_basic_auth(args.user, args.password)
+        page = user_page(b, args)
 
         # The queues: a message, a ticked and focused box, new data.
         page.goto(args.url)

@@ -17,14 +17,17 @@ def check(what, ok, detail=""):
     print("ok: " + what)
 
 
-def arg_parser():
-    """--chromium PATH --profile DIR --url URL [--log FILE]; the caller
-    adds its own."""
+def arg_parser(user=False):
+    """--chromium PATH --profile DIR --url URL [--log FILE], and with user
+    --user U --password P; the caller adds its own."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--chromium", required=True)
     ap.add_argument("--profile", required=True)
     ap.add_argument("--url", required=True)
     ap.add_argument("--log")
+    if user:
+        ap.add_argument("--user", required=True)
+        ap.add_argument("--password", required=True)
     return ap
 
 
@@ -33,12 +36,32 @@ def browser(args):
     return Browser(args.chromium, args.profile, log=log)
 
 
+def user_page(b, args):
+    """A new page of browser b that signs in as --user."""
+    page = b.new_page()
+    page.set_basic_auth(args.user, args.password)
+    return page
+
+
 def no_exceptions(b):
     thrown = [e["params"].get("exceptionDetails", {})
               for e in b._events
               if e.get("method") == "Runtime.exceptionThrown"]
     check("no JavaScript exception", not thrown, str(thrown)[:500])
 
+
+# Clicks the enabled button labelled %r (lower case); false if none.
+JS_CLICK_BUTTON = """(() => {
+  const el = [...document.querySelectorAll('button')]
+      .find(e => e.innerText.trim().toLowerCase() === %r && !e.disabled);
+  if (!el) return false;
+  el.click();
+  return true;
+})()"""
+
+# The last action's message on the page, or "".
+MESSAGE = ("(document.querySelector('#main .message') || {}).textContent"
+           " || ''")
 
 # Ticks the checkbox whose value is the %r; true once it is ticked.
 JS_TICK = """(() => {

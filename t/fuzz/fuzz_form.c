@@ -54,8 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	kv_decode_cookies(&c, s);
-	(void)csrf_ok(zero_key, "u", 0, kv_get(&c, "jsvc_csrf"),
-		      kv_get(&l, "csrf"));
+	(void)csrf_ok(zero_key, "u", 0, FCGI_CSRF_WINDOW,
+		      kv_get(&c, "jsvc_csrf"), kv_get(&l, "csrf"));
 	dec = url_decode(s);
 	free(dec);
 

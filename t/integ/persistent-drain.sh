@@ -14,11 +14,6 @@ set_queue PERSIST persist persistent=yes env=PERSIST_EOF="$DATA/eof"
 start_daemon
 rec=$DATA/rec
 
-pid_of()
-{
-	grep "^$1 " "$rec" | awk '{ print $3 }'
-}
-
 eof_of()
 {
 	grep -qx "eof $1" "$DATA/eof" 2>/dev/null

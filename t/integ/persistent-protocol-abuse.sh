@@ -11,11 +11,6 @@ set_queue PERSIST persist persistent=yes
 start_daemon
 rec=$DATA/rec
 
-pid_of()
-{
-	grep "^$1 " "$rec" | awk '{ print $3 }'
-}
-
 # broken [KEY=]TEXT WHY: a job whose handler writes TEXT on fd 3 (or as
 # the handler's KEY says) ends in Error for WHY; the next job gets a fresh
 # handler.

@@ -11,11 +11,6 @@ set_queue SHORT persist persistent=yes timeout=1s
 start_daemon
 rec=$DATA/rec
 
-pid_of()
-{
-	grep "^$1 " "$rec" | awk '{ print $3 }'
-}
-
 # ends HOW STATUS: a job of a handler that started a child ends in STATUS
 # by HOW; the handler and its child are gone, the next job runs elsewhere.
 ends()
