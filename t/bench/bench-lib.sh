@@ -68,3 +68,41 @@ figure()
 	printf '%s\t%s\t%s\t%s\t%s\n' "$key" "$label" "$value" "$target" \
 		"$verdict" >>"$BENCH_FIGURES"
 }
+
+# finished_count: how many jobs have ended (Success, Error or Stopped: the
+# namespace's finished set), read from Redis.
+finished_count()
+{
+	redis_cli zcard test:finished
+}
+
+# wait_finished N: waits until N jobs have ended, and prints when it saw
+# it (CLOCK_REALTIME, as $EPOCHREALTIME).  One python process polls Redis's
+# socket every 5 ms: a wait that started a process or two at every poll
+# (jobsvc-ctl, jq, redis-cli, sleep) would take a share of the CPUs from
+# the pool it measures, on a machine where a process start is what is
+# being measured.  Fails after 600 s.
+wait_finished()
+{
+	python3 - "$REDIS_SOCK" test:finished "$1" <<'PY' || fail "the jobs did not finish"
+import socket, sys, time
+path, key, target = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])
+s = socket.socket(socket.AF_UNIX)
+s.connect(path)
+f = s.makefile("rb")
+cmd = b"*2\r\n$5\r\nZCARD\r\n$%d\r\n%s\r\n" % (len(key), key)
+deadline = time.monotonic() + 600
+while True:
+    s.sendall(cmd)
+    line = f.readline()
+    if not line.startswith(b":"):
+        sys.exit("ZCARD: %r" % line)
+    n = int(line[1:])
+    if n >= target:
+        print("%.6f" % time.time())
+        break
+    if time.monotonic() > deadline:
+        sys.exit("%d of %d jobs ended after 600 s" % (n, target))
+    time.sleep(0.005)
+PY
+}

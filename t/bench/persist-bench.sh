@@ -72,14 +72,15 @@ all_done()
 # paused queue until all have run.
 throughput()
 {
-	local type=$1 n=$2 f=$JSV_TMP/$1.$2.jsonl t0 t1 last
+	local type=$1 n=$2 f=$JSV_TMP/$1.$2.jsonl t0 t1 last base
 	seq "$n" | sed "s/.*/{\"name\": \"$type\", \"parameters\": {\"n\": &}}/" >"$f"
 	ctl queue pause "$type" >/dev/null
 	ctl submit --from "$f" >"$JSV_TMP/ids" || fail "submit --from failed"
+	base=$(finished_count)
 	t0=$EPOCHREALTIME
 	ctl queue resume "$type" >/dev/null
-	wait_for -t 600 "$n jobs of $type to run" all_done
-	t1=$EPOCHREALTIME
+	t1=$(wait_finished $((base + n)))
+	wait_for "$n jobs of $type to have run" all_done
 	last=$(tail -n 1 "$JSV_TMP/ids")
 	[ "$(job_status "$last")" = Success ] ||
 		fail "job $last is $(job_status "$last"), not Success"
