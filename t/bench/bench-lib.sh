@@ -106,3 +106,31 @@ while True:
     time.sleep(0.005)
 PY
 }
+
+# add_schedules N: N schedules of job type OK, all firing once a year, on
+# 1 January: ten through jobsvc-ctl, the rest written as sched_add.lua
+# writes them, a thousand per script call (jobsvc-ctl would take minutes).
+add_schedules()
+{
+	local n=$1 i next_ms
+	for ((i = 1; i <= 10 && i <= n; i++)); do
+		ctl schedule add OK "0 0 0 1 1 *" --vendor-id "$i" >/dev/null
+	done
+	next_ms=$(($(date -u -d "$(($(date -u +%Y) + 1))-01-01" +%s) * 1000))
+	for ((i = 11; i <= n; i += 1000)); do
+		redis_cli EVAL "
+			local p, t = 'test:', redis.call('TIME')[1]
+			for v = tonumber(ARGV[1]), tonumber(ARGV[2]) do
+				local id = redis.call('INCR', p .. 'sched:seq')
+				redis.call('HSET', p .. 'sched:' .. id, 'id', id,
+					'vendor_type', 'OK', 'vendor_id', v,
+					'cron', '0 0 0 1 1 *', 'parameters', '{}',
+					'create_time', t, 'update_time', t,
+					'next_run', math.floor(ARGV[3] / 1000),
+					'last_fire', '', 'last_job', '')
+				redis.call('ZADD', p .. 'schedules', id, id)
+				redis.call('ZADD', p .. 'sched:due', ARGV[3], id)
+			end" 0 "$i" "$((i + 999 < n ? i + 999 : n))" \
+			"$next_ms" >/dev/null
+	done
+}

@@ -76,29 +76,7 @@ submit_s=$(secs "$t0" "$EPOCHREALTIME")
 note "submitted in ${submit_s}s; adding $BENCH_SCHEDULES schedules"
 
 t0=$EPOCHREALTIME
-# Ten through jobsvc-ctl; the rest written as sched_add.lua writes them, a
-# thousand per script call (jobsvc-ctl would take minutes), all firing
-# once a year, on 1 January.
-for ((i = 1; i <= 10 && i <= BENCH_SCHEDULES; i++)); do
-	ctl schedule add OK "0 0 0 1 1 *" --vendor-id "$i" >/dev/null
-done
-next_ms=$(($(date -u -d "$(($(date -u +%Y) + 1))-01-01" +%s) * 1000))
-for ((i = 11; i <= BENCH_SCHEDULES; i += 1000)); do
-	redis_cli EVAL "
-		local p, t = 'test:', redis.call('TIME')[1]
-		for v = tonumber(ARGV[1]), tonumber(ARGV[2]) do
-			local id = redis.call('INCR', p .. 'sched:seq')
-			redis.call('HSET', p .. 'sched:' .. id, 'id', id,
-				'vendor_type', 'OK', 'vendor_id', v,
-				'cron', '0 0 0 1 1 *', 'parameters', '{}',
-				'create_time', t, 'update_time', t,
-				'next_run', math.floor(ARGV[3] / 1000),
-				'last_fire', '', 'last_job', '')
-			redis.call('ZADD', p .. 'schedules', id, id)
-			redis.call('ZADD', p .. 'sched:due', ARGV[3], id)
-		end" 0 "$i" "$((i + 999 < BENCH_SCHEDULES ? i + 999 : BENCH_SCHEDULES))" \
-		"$next_ms" >/dev/null
-done
+add_schedules "$BENCH_SCHEDULES"
 assert_eq "schedules" "$BENCH_SCHEDULES" "$(redis_cli ZCARD test:schedules)"
 sched_s=$(secs "$t0" "$EPOCHREALTIME")
 note "schedules in ${sched_s}s; starting $BENCH_WORKERS busy workers"

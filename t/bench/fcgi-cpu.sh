@@ -32,6 +32,7 @@ JSV_HEARTBEAT=1s
 JSV_DEAD_TIMEOUT=10s
 . "${0%/*}/../lib.sh"
 . "${0%/*}/../dash-lib.sh"
+. "${0%/*}/bench-lib.sh"
 
 printf '#!/bin/sh\nexec sleep 3600\n' >"$JSV_TMP/h/busy"
 chmod 755 "$JSV_TMP/h/busy"
@@ -52,26 +53,7 @@ awk -v n="$BENCH_PENDING" 'BEGIN {
 		printf "{\"name\":\"FILL\",\"parameters\":{\"n\":%d}}\n", i
 }' | ctl submit --from - >/dev/null
 note "adding $BENCH_SCHEDULES schedules"
-for ((i = 1; i <= 10 && i <= BENCH_SCHEDULES; i++)); do
-	ctl schedule add OK "0 0 0 1 1 *" --vendor-id "$i" >/dev/null
-done
-next_ms=$(($(date -u -d "$(($(date -u +%Y) + 1))-01-01" +%s) * 1000))
-for ((i = 11; i <= BENCH_SCHEDULES; i += 1000)); do
-	redis_cli EVAL "
-		local p, t = 'test:', redis.call('TIME')[1]
-		for v = tonumber(ARGV[1]), tonumber(ARGV[2]) do
-			local id = redis.call('INCR', p .. 'sched:seq')
-			redis.call('HSET', p .. 'sched:' .. id, 'id', id,
-				'vendor_type', 'OK', 'vendor_id', v,
-				'cron', '0 0 0 1 1 *', 'parameters', '{}',
-				'create_time', t, 'update_time', t,
-				'next_run', math.floor(ARGV[3] / 1000),
-				'last_fire', '', 'last_job', '')
-			redis.call('ZADD', p .. 'schedules', id, id)
-			redis.call('ZADD', p .. 'sched:due', ARGV[3], id)
-		end" 0 "$i" "$((i + 999 < BENCH_SCHEDULES ? i + 999 : BENCH_SCHEDULES))" \
-		"$next_ms" >/dev/null
-done
+add_schedules "$BENCH_SCHEDULES"
 note "starting $BENCH_WORKERS busy workers"
 for i in $(seq "$BENCH_WORKERS"); do
 	printf '{"name":"BUSY","parameters":{"n":%d}}\n' "$i"
